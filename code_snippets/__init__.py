@@ -1,0 +1,1 @@
+"""Lecture code shown on the slides: plain Python, runnable in a notebook."""

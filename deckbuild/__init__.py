@@ -1,0 +1,1 @@
+"""deckbuild: Markdown + Jinja lecture slides whose code is real, built into an offline reveal.js deck."""

@@ -1,0 +1,101 @@
+"""Read `deck.toml`: the deck's title, author, theme and reveal.js options."""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DeckError, Problem
+
+KNOWN_KEYS = {
+    "title": str,
+    "subtitle": str,
+    "author": str,
+    "institute": str,
+    "date": str,
+    "theme": str,
+    "timeout": (int, float),
+    "notebook_base_url": str,
+    "reveal": dict,
+}
+ENGINE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class DeckConfig:
+    """Everything deck.toml says, with defaults filled in; `root` is the deck folder."""
+
+    root: Path
+    title: str
+    subtitle: str = ""
+    author: str = ""
+    institute: str = ""
+    date: str = ""
+    theme: str = "lecture"
+    timeout: float = 120.0
+    notebook_base_url: str = ""
+    reveal: dict = field(default_factory=dict)
+
+    def theme_dir(self) -> Path:
+        """The theme folder: the deck's own `themes/NAME` first, then the engine's."""
+        for base in (self.root, ENGINE_ROOT):
+            if (base / "themes" / self.theme).is_dir():
+                return base / "themes" / self.theme
+        raise AssertionError("load_config checked the theme")
+
+    def theme_chain(self) -> list[Path]:
+        """The theme and the themes it extends (a file `extends` names one), base first."""
+        chain, theme = [], self.theme_dir()
+        while True:
+            chain.insert(0, theme)
+            parent = theme / "extends"
+            if not parent.is_file():
+                return chain
+            theme = DeckConfig(self.root, self.title, theme=parent.read_text().strip()).theme_dir()
+
+
+def available_themes(root: Path) -> list[str]:
+    names = set()
+    for base in (root, ENGINE_ROOT):
+        if (base / "themes").is_dir():
+            names.update(p.name for p in (base / "themes").iterdir() if (p / "theme.css").is_file())
+    return sorted(names)
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line where a top-level key is set, for error messages (tomllib gives no positions)."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.split("=")[0].strip().strip('"') == key or line.strip() == f"[{key}]":
+            return number
+    return 1
+
+
+def load_config(root: Path) -> DeckConfig:
+    """Parse and check root/deck.toml; every problem is a DeckError at deck.toml:LINE."""
+    path = root / "deck.toml"
+    if not path.is_file():
+        raise DeckError(Problem("deck.toml", 0, f"missing: {root} is not a deck (no deck.toml)"))
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None) or 1
+        message = getattr(error, "msg", str(error))
+        raise DeckError(Problem("deck.toml", line, f"invalid TOML: {message}")) from None
+    problems = []
+    for key, value in data.items():
+        expected = KNOWN_KEYS.get(key)
+        if expected is None:
+            known = ", ".join(sorted(KNOWN_KEYS))
+            problems.append(Problem("deck.toml", _line_of(text, key), f"unknown key '{key}' (known keys: {known})"))
+        elif not isinstance(value, expected) or isinstance(value, bool):
+            problems.append(Problem("deck.toml", _line_of(text, key), f"'{key}' has the wrong type ({type(value).__name__})"))
+    if "title" not in data:
+        problems.append(Problem("deck.toml", 1, "missing key 'title'"))
+    theme = data.get("theme", "lecture")
+    if isinstance(theme, str) and theme not in available_themes(root):
+        themes = ", ".join(available_themes(root))
+        problems.append(Problem("deck.toml", _line_of(text, "theme"), f"unknown theme '{theme}' (themes: {themes})"))
+    if problems:
+        raise DeckError(problems)
+    return DeckConfig(root=root, **data)

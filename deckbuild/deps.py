@@ -1,0 +1,166 @@
+"""Which `code_snippets/` files a piece of lecture code depends on, read without importing it."""
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+PACKAGE = "code_snippets"
+
+
+def _imported_modules(source: str) -> set[str]:
+    """Names of `code_snippets` modules imported by this source (absolute or relative imports)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith(PACKAGE + "."):
+                    found.add(alias.name.split(".")[1])
+        elif isinstance(node, ast.ImportFrom):
+            module = node.module or ""
+            if module == PACKAGE or (node.level == 1 and not module):
+                found.update(alias.name for alias in node.names)
+            elif module.startswith(PACKAGE + "."):
+                found.add(module.split(".")[1])
+            elif node.level == 1:
+                found.add(module.split(".")[0])
+    return found
+
+
+def snippet_closure(deck: Path, files: list[Path]) -> list[Path]:
+    """The given files plus every `code_snippets/*.py` they import, transitively, sorted."""
+    snippets = deck / PACKAGE
+    seen: set[Path] = set()
+    todo = list(files)
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        for name in _imported_modules(path.read_text(encoding="utf-8", errors="replace")):
+            todo.append(snippets / f"{name}.py")
+    return sorted(seen)
+
+
+def sources_digest(deck: Path, files: list[Path]) -> str:
+    """A hash of the text of these files and of every snippet module they import."""
+    h = hashlib.sha256()
+    for path in snippet_closure(deck, files):
+        h.update(path.relative_to(deck).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """Versions that change what code computes; read from metadata, so torch is not imported."""
+    import platform
+
+    versions = {"python": platform.python_version()}
+    for name in ("torch", "torchvision", "numpy", "matplotlib"):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+# Lecture code lives in these two packages; any import of them is a dependency to hash.
+DECK_PACKAGES = ("code_snippets", "figures_src")
+
+
+def _module_file(deck: Path, package: str, name: str) -> Path | None:
+    """code_snippets/name.py (or a subpackage's __init__.py) if it exists."""
+    for path in (deck / package / f"{name}.py", deck / package / name / "__init__.py"):
+        if path.is_file():
+            return path
+    return None
+
+
+def imported_deck_files(deck: Path, source: str, package: str | None) -> set[Path]:
+    """Files of the deck's packages that this source imports; `package` resolves relative imports."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    wanted: set[tuple[str, str]] = set()  # (package, module name or "" for the package itself)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top, _, rest = alias.name.partition(".")
+                if top in DECK_PACKAGES:
+                    wanted.add((top, rest.split(".")[0]))
+        elif isinstance(node, ast.ImportFrom):
+            top, _, rest = (node.module or "").partition(".")
+            if node.level == 1 and package:
+                top, rest = package, node.module or ""
+            elif node.level or top not in DECK_PACKAGES:
+                continue
+            rest = rest.split(".")[0]
+            wanted.add((top, rest))
+            if not rest:  # `from code_snippets import lenet` names modules (or package attributes)
+                wanted.update((top, alias.name) for alias in node.names)
+    found = set()
+    for top, name in wanted:
+        path = _module_file(deck, top, name) if name else None
+        found.update(p for p in (path, deck / top / "__init__.py") if p is not None and p.is_file())
+    return found
+
+
+def deck_closure(deck: Path, files: list[Path], sources: tuple[str, ...] = ()) -> list[Path]:
+    """The given files, plus every code_snippets/figures_src file they (or `sources`) import, transitively."""
+    seen: set[Path] = set()
+    todo = list(files)
+    for source in sources:
+        todo.extend(imported_deck_files(deck, source, None))
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file():
+            continue
+        seen.add(path)
+        package = path.parent.name if path.parent.name in DECK_PACKAGES else None
+        todo.extend(imported_deck_files(deck, path.read_text(encoding="utf-8", errors="replace"), package))
+    return sorted(seen)
+
+
+def files_digest(deck: Path, files: list[Path]) -> str:
+    """A hash of the names and bytes of exactly these files."""
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.relative_to(deck).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def data_fingerprint(deck: Path, memo) -> str:
+    """A content hash of every file under deck/data/; `memo` (a Cache) remembers file hashes by stat."""
+    from .cache import key_of
+
+    root = deck / "data"
+    if not root.is_dir():
+        return "no-data"
+    h = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        stat = path.stat()
+        # The stat triple only finds a remembered hash; the key itself is the file's content.
+        stat_key = key_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        digest = memo.get_json("filehash", stat_key)
+        if not isinstance(digest, str):
+            digest = _file_sha256(path)
+            memo.put_json("filehash", stat_key, digest)
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + digest.encode())
+    return h.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()

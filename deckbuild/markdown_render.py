@@ -1,0 +1,104 @@
+"""One slide's Markdown to HTML: code fences, code spans and math are set aside first, so that
+Markdown never touches them, then put back once rendered."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html import escape
+
+import markdown
+
+from .attributes import apply_element_attributes
+from .codeblocks import code_html
+from .errors import DeckError, Problem
+from .mathtex import Formula
+
+PROTECT = re.compile(
+    r"(?P<fence>^[ \t]*(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<code>.*?)^[ \t]*(?P=ticks)[ \t]*$)"
+    r"|(?P<span>(?P<bt>`+)[^\n]+?(?P=bt))"
+    r"|(?P<display>\$\$(?P<dtex>.+?)\$\$)"
+    r"|(?P<inline>(?<![\\$\w])\$(?=[^\s$])(?P<itex>[^\n$]+?)(?<=[^\s\\])\$(?!\d))",
+    re.M | re.S,
+)
+STEPS = re.compile(r"\[([\d,|\s-]*)\]")
+TOKEN = "DBXTOKEN{}X"
+TOKEN_RE = re.compile(r"(<p>)?DBXTOKEN(\d+)X(</p>)?")
+
+
+@dataclass
+class Stash:
+    """HTML set aside during Markdown; formulas are filled in later, once KaTeX has run."""
+
+    html: list = field(default_factory=list)
+    formulas: list[Formula] = field(default_factory=list)
+
+    def add(self, item) -> str:
+        self.html.append(item)
+        return TOKEN.format(len(self.html) - 1)
+
+    def restore(self, text: str, math: dict) -> str:
+        def put_back(match: re.Match) -> str:
+            item = self.html[int(match.group(2))]
+            html = math[(item.tex, item.display)] if isinstance(item, Formula) else item
+            if isinstance(item, Formula) and item.display:
+                html = f'<div class="math-display">{html}</div>'
+            if match.group(1) and match.group(3):
+                return html if html.startswith(("<pre", "<div", "<figure")) else f"<p>{html}</p>"
+            return (match.group(1) or "") + html + (match.group(3) or "")
+
+        previous = None
+        while previous != text:  # tokens may hold tokens (a figure inside a fence is not one)
+            previous, text = text, TOKEN_RE.sub(put_back, text)
+        return text
+
+
+def new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(
+        extensions=["tables", "attr_list", "md_in_html", "sane_lists", "pymdownx.betterem"],
+        output_format="html",
+    )
+
+
+def protect(text: str, path: str, first_line: int, stash: Stash) -> str:
+    """Replace fences, code spans and math by tokens; remember formulas with their lines."""
+
+    def replace(match: re.Match) -> str:
+        line = first_line + text.count("\n", 0, match.start())
+        if match.group("fence"):
+            return "\n\n" + stash.add(_fence_html(match, path, line)) + "\n\n"
+        if match.group("span"):
+            return match.group("span")  # Markdown renders code spans; only math must skip them
+        tex = match.group("dtex") if match.group("display") else match.group("itex")
+        formula = Formula(tex.strip(), bool(match.group("display")), path, line)
+        stash.formulas.append(formula)
+        token = stash.add(formula)
+        return f"\n\n{token}\n\n" if formula.display and _alone_on_its_lines(text, match) else token
+
+    return PROTECT.sub(replace, text)
+
+
+def _alone_on_its_lines(text: str, match: re.Match) -> bool:
+    before = text[text.rfind("\n", 0, match.start()) + 1 : match.start()]
+    after_end = text.find("\n", match.end())
+    after = text[match.end() : after_end if after_end >= 0 else len(text)]
+    return not before.strip() and not after.strip()
+
+
+def _fence_html(match: re.Match, path: str, line: int) -> str:
+    info = match.group("info").strip()
+    steps = STEPS.search(info)
+    language = (info.split() or ["text"])[0]
+    code = match.group("code").rstrip("\n")
+    indent = len(match.group(0)) - len(match.group(0).lstrip(" \t"))
+    code = "\n".join(l[indent:] if l[:indent].isspace() else l for l in code.split("\n"))
+    try:
+        return code_html(code, language, steps.group(1) if steps else None)
+    except ValueError as error:
+        raise DeckError(Problem(path, line, str(error))) from None
+
+
+def slide_html(text: str, path: str, first_line: int, md: markdown.Markdown, stash: Stash) -> str:
+    """Markdown of one slide (or its notes) to HTML that still holds tokens."""
+    text = protect(text, path, first_line, stash)
+    md.reset()
+    return apply_element_attributes(md.convert(text.replace("\\$", "&#36;")))

@@ -1,0 +1,124 @@
+"""The build, top to bottom: config, references, code, figures, outputs, slides, theme, site."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import Cache
+from .codeblocks import code_html, output_html
+from .config import load_config
+from .errors import Collector, DeckError, Problem
+from .model import Ref
+from .references import call_key, index_references, jinja_environment
+from .markdown_render import Stash
+from .render import render_slides
+from .site import render_page, write_site
+from .slides import read_slide_files, split_slides
+from .templating import format_value, helpers, render_file
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line passes to a build."""
+
+    device: str = "cpu"
+    verbose: bool = False
+    progress: bool | None = None  # None: a progress bar only when stderr is a terminal
+
+
+def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
+    """Build the deck in `root` into `out`; raises DeckError listing every user mistake."""
+    config = load_config(root)
+    cache = Cache(root / ".cache")
+    env = jinja_environment()
+    files = read_slide_files(root)
+    refs = index_references(files, env)
+    stash = Stash()  # code, outputs and figures wait here while Markdown runs
+    results, figure_files = resolve_references(root, refs, cache, options, config.timeout, stash, make_figures=True)
+    problems, raw = Collector(), []
+    globals_ = helpers(lambda key: results[key])
+    for file in files:
+        try:
+            raw += split_slides(file.path, render_file(file, env, globals_))
+        except DeckError as error:
+            problems.extend(error)
+    problems.raise_if_any()
+    assets = dict(figure_files)
+    stacks = render_slides(raw, root, cache, stash, generated=set(figure_files), assets=assets)
+    write_site(out, render_page(config, stacks), config, assets)
+    return refs
+
+
+def check(root: Path, options: Options = Options()) -> list[Ref]:
+    """Resolve every reference and run every output and value, drawing no figure."""
+    config = load_config(root)
+    refs = index_references(read_slide_files(root), jinja_environment())
+    resolve_references(root, refs, Cache(root / ".cache"), options, config.timeout, Stash(), make_figures=False)
+    return refs
+
+
+def resolve_references(root: Path, refs: list[Ref], cache: Cache, options: Options, timeout: float,
+                       stash: Stash, make_figures: bool) -> tuple[dict, dict[str, Path]]:
+    """HTML (or text) for every reference, keyed by call_key; and the figure files to copy."""
+    problems, code = Collector(), {}
+    if any(ref.kind == "snippet" for ref in refs):
+        from .snippets import index_snippets
+
+        index = index_snippets(root)
+    for ref in refs:
+        if ref.kind == "snippet":
+            try:
+                code[ref] = index.find(ref.target, steps=ref.arg("steps"), where=ref.where)
+            except DeckError as error:
+                problems.extend(error)
+    runnable = [ref for ref in refs if ref.kind != "snippet"]
+    ran = None
+    if runnable:
+        from .execute import execute
+
+        try:
+            ran = execute(root, runnable, cache, device=options.device, timeout=timeout, verbose=options.verbose,
+                          make_figures=make_figures, progress=options.progress)
+        except DeckError as error:
+            problems.extend(error)
+    problems.raise_if_any()
+    results, figure_files = {}, {}
+    for ref in refs:
+        key = call_key(ref.kind, ref.target, ref.args)
+        try:
+            html = _result_html(ref, code.get(ref), ran, figure_files, make_figures)
+            results[key] = html if ref.kind == "value" else stash.add(html)
+        except DeckError as error:
+            problems.extend(error)
+    problems.raise_if_any()
+    return results, figure_files
+
+
+def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_figures: bool) -> str:
+    """What a helper call puts on the slide."""
+    if ref.kind == "snippet":
+        caption = ref.arg("caption")
+        if caption is True:
+            caption = f"{snippet.path}:{snippet.first_line}"
+        try:
+            return (code_html(snippet.code, "python", snippet.steps, caption or ""))
+        except ValueError as error:
+            raise DeckError(Problem(ref.path, ref.line, str(error))) from None
+    if ref.kind == "output":
+        return output_html(ran.text(ref))
+    if ref.kind == "value":
+        fmt = ref.arg("_1", ref.arg("fmt"))
+        try:
+            return format_value(ran.value(ref), fmt)
+        except (ValueError, TypeError, KeyError, IndexError) as error:
+            raise DeckError(Problem(ref.path, ref.line, f"format {fmt!r} does not fit the value: {error}")) from None
+    if ref.kind == "figure":
+        target = f"figures/{ref.target}.svg"
+        if make_figures:
+            figure_files[target] = ran.figure(ref)
+        alt = ref.arg("alt", "")
+        style = f' style="width:{ref.arg("width")}"' if ref.arg("width") else ""
+        classes = " ".join(filter(None, ["figure", ref.arg("cls", "")]))
+        return f'<img class="{classes}" src="{target}" alt="{alt}"{style} />'
+    return ""  # exec fences render as the code they are
+
