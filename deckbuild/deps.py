@@ -164,3 +164,40 @@ def _file_sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def library_imports(sources: list[str]) -> set[str]:
+    """Modules outside the standard library and the deck that these sources import (`a.b` for `from a.b import c`)."""
+    import sys
+
+    found = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module)
+    skip = set(sys.stdlib_module_names) | set(DECK_PACKAGES) | {"__future__"}
+    return {name for name in found if name.split(".")[0] not in skip}
+
+
+def top_level_names(source: str) -> tuple[dict[str, int], dict[str, int], dict[str, int]] | None:
+    """Functions/classes, constants and imported names at the top of a module, with lines; None on bad syntax."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None
+    functions, constants, imported = {}, {}, {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            functions[node.name] = node.lineno
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            for target in node.targets if isinstance(node, ast.Assign) else [node.target]:
+                constants.update((sub.id, node.lineno) for sub in ast.walk(target) if isinstance(sub, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            imported.update(((a.asname or a.name).split(".")[0], node.lineno) for a in node.names)
+    return functions, constants, imported

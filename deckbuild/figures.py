@@ -61,6 +61,7 @@ def index_producers(deck: Path) -> dict[str, Producer]:
                     found[producer.name] = producer
     _check_params(found, problems)
     _check_cycles(found, problems)
+    problems.problems.sort(key=lambda p: (p.path, p.line))
     problems.raise_if_any()
     return found
 
@@ -167,13 +168,32 @@ def producer_keys(producers: dict[str, Producer], base: dict, device: str) -> di
     return keys
 
 
-def name_list(name: str, names) -> str:
-    """Names for an error message: close matches to `name` first, then the rest alphabetically."""
-    close = difflib.get_close_matches(name, list(names), n=3, cutoff=0.6)
-    return ", ".join(close + sorted(n for n in names if n not in close)) or "none"
+def name_list(name: str, names, similar_from=None) -> str:
+    """Names for an error message: close matches (from `similar_from`, default `names`) first, then the rest."""
+    close = difflib.get_close_matches(name, list(similar_from or names), n=3, cutoff=0.6)
+    ordered = close + sorted(n for n in names if n not in close)
+    more = f", ... ({len(ordered) - 10} more)" if len(ordered) > 10 else ""
+    return ", ".join(ordered[:10]) + more if ordered else "none"
 
 
-def figure_names(producers: dict[str, Producer]) -> list[str]:
-    """The producers that look like they draw a figure (all of them when none does)."""
-    drawn = [n for n, p in producers.items() if p.looks_like_figure]
+def figure_names(producers: dict[str, Producer], used: set[str] = frozenset()) -> list[str]:
+    """The producers that slides use as figures or that look like they draw one (else all of them)."""
+    drawn = [n for n, p in producers.items() if p.looks_like_figure or n in used]
     return drawn or list(producers)
+
+
+def read_summary(target: str, summary: dict) -> tuple[bool, object]:
+    """(True, value) for "producer.key.subkey" from an artifact's summary, or (False, what is wrong)."""
+    name, _, path = target.partition(".")
+    entry = summary.get(path)
+    if entry is None:
+        parent, _, last = path.rpartition(".")
+        owner = summary.get(parent, {})
+        where = f"{name}.{parent}" if parent else name
+        if "keys" not in owner:
+            return False, f"value('{target}'): {where} is {owner.get('type')}, not a dict"
+        return False, f"value('{target}'): {where} has no key '{last}' (keys: {name_list(last, owner['keys'])})"
+    if "value" not in entry:
+        hint = "; store .item() instead" if entry.get("item") else ""
+        return False, f"value('{target}') is {entry['type']}, expected int, float or str{hint}"
+    return True, entry["value"]

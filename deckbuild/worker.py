@@ -7,6 +7,7 @@ Importing this module is cheap: torch and matplotlib are imported in main() only
 """
 from __future__ import annotations
 
+import gc
 import importlib
 import io
 import os
@@ -74,7 +75,9 @@ def main(argv: list[str]) -> None:
             importlib.import_module(name)
         except Exception:  # the job that needs it reports the error properly
             pass
-    send(event_fd, ("ready", {"import_s": time.perf_counter() - start, "modules": sorted(sys.modules)}))
+    # Children never collect the libraries' objects, so their pages stay shared after fork.
+    gc.freeze()
+    send(event_fd, ("ready", {"import_s": time.perf_counter() - start}))
     from .cache import Cache
 
     cache = Cache(Path(cache_root))
@@ -195,9 +198,16 @@ def describe_error(error: BaseException, deck: Path, verbose: bool) -> dict:
         where = f"{Path(error.filename).relative_to(deck).as_posix()}:{error.lineno}"
         text = error.msg
     else:
-        text = next((line for line in str(error).splitlines() if line.strip()), "")
+        text = next((line for line in _text(error).splitlines() if line.strip()), "")
     name = type_name(error)
     return {"where": where, "error": f"{name}: {text}" if text else name, "traceback": _traceback(error) if verbose else ""}
+
+
+def _text(error: BaseException) -> str:
+    try:
+        return str(error)
+    except Exception:  # an exception whose __str__ fails still deserves a report
+        return "(message could not be printed)"
 
 
 def _traceback(error: BaseException) -> str:
@@ -213,8 +223,9 @@ def _traceback(error: BaseException) -> str:
 
 def _call(job: dict, cache, deck: Path, captured: io.StringIO, send_message) -> tuple:
     """output(): what a zero-argument function prints (+ repr of its result); value(): its result."""
-    module = importlib.import_module(f"code_snippets.{job['module']}")
-    obj = getattr(module, job["name"])
+    obj = importlib.import_module(f"code_snippets.{job['module']}")
+    for part in job["name"].split("."):  # "LeNet.forward" walks into the class
+        obj = getattr(obj, part)
     start = captured.tell()  # what the import printed is not part of the output
     if job["mode"] == "output":
         result = obj()
@@ -304,32 +315,38 @@ def _progress_callback(send_message):
 def figure_svg(fig) -> bytes:
     """The figure as SVG bytes that are identical from run to run; the figure is closed after."""
     import matplotlib
-    import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
     # Element ids are hashes salted with this string, and the date is left out: no run-to-run noise.
     with matplotlib.rc_context({"svg.hashsalt": "deckbuild"}):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(fig)
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close(fig)
     return buffer.getvalue()
 
 
 def artifact_bytes(result) -> bytes:
-    import torch
-
+    """torch.save bytes (tagged b"T"); plain pickle (b"P") when the producer never loaded torch."""
     buffer = io.BytesIO()
-    torch.save(result, buffer)
+    if "torch" in sys.modules:
+        buffer.write(b"T")
+        sys.modules["torch"].save(result, buffer)
+    else:
+        buffer.write(b"P")
+        pickle.dump(result, buffer)
     return buffer.getvalue()
 
 
 def load_artifact(cache, key: str):
     """An artifact stored by another job; tensors land on the CPU."""
-    import torch
-
     payload = cache.get("artifact", key)
     if payload is None:
         raise RuntimeError(f"cached artifact {key[:12]} is missing or corrupt; build again to recompute it")
-    return torch.load(io.BytesIO(payload), map_location="cpu", weights_only=False)
+    if payload[:1] == b"P":
+        return pickle.loads(payload[1:])
+    import torch
+
+    return torch.load(io.BytesIO(payload[1:]), map_location="cpu", weights_only=False)
 
 
 def summarize(result, path: str = "", depth: int = 0, out: dict | None = None) -> dict:
