@@ -11,6 +11,10 @@ CELL_WAVELENGTH = 8.0  # pixels per ON/OFF cycle
 CELL_ORIENTATION = 45.0  # degrees, counter-clockwise from horizontal bars
 CELL_SIGMA = 5.0  # width of the Gaussian envelope, pixels
 
+# The synthetic orientation map: a periodic square of cortex
+MAP_SIZE = 256  # pixels on a side
+MAP_WAVELENGTH = 32.0  # pixels between repeats of the same orientation (column spacing)
+
 
 def _coordinates(size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Pixel coordinates x (rightwards) and y (upwards), centred on the middle pixel."""
@@ -20,6 +24,7 @@ def _coordinates(size: int) -> tuple[torch.Tensor, torch.Tensor]:
     return xs, ys
 
 
+# [start:receptive_field]
 def grating(size: int, wavelength: float, orientation: float,
             phase: float = 0.0) -> torch.Tensor:
     """A sinusoidal grating of bars at `orientation` degrees (0 = horizontal bars)."""
@@ -30,7 +35,6 @@ def grating(size: int, wavelength: float, orientation: float,
     return torch.cos(2 * math.pi * across / wavelength + phase)
 
 
-# [start:gabor]
 def gabor(size: int, wavelength: float, orientation: float,
           sigma: float, phase: float = 0.0) -> torch.Tensor:
     """Receptive field of a V1 simple cell: a grating seen through a Gaussian window."""
@@ -38,7 +42,7 @@ def gabor(size: int, wavelength: float, orientation: float,
     window = torch.exp(-(x**2 + y**2) / (2 * sigma**2))
     # Positive values: ON subregions (light excites), negative: OFF (dark excites)
     return window * grating(size, wavelength, orientation, phase)
-# [end:gabor]
+# [end:receptive_field]
 
 
 # [start:tuning]
@@ -88,15 +92,13 @@ def tuning_width() -> float:
     return above_half.sum().item() * 0.5
 
 
-# [start:retinotopy]
 def complex_log_map(z: torch.Tensor, a: float = 0.7) -> torch.Tensor:
     """Schwartz (1977): visual-field point z = x + iy (degrees) -> V1 point log(z + a).
 
-    Far from the fovea log stretches small eccentricities and squeezes large ones
-    (cortical magnification); `a` keeps the fovea finite.
+    The log gives the centre of gaze much more cortex than the periphery (cortical
+    magnification); adding `a` keeps the fovea itself at a finite place.
     """
     return torch.log(z + a)
-# [end:retinotopy]
 
 
 def polar_point(eccentricity: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
@@ -104,26 +106,31 @@ def polar_point(eccentricity: torch.Tensor, angle: torch.Tensor) -> torch.Tensor
     return torch.polar(eccentricity.double(), torch.deg2rad(angle.double()))
 
 
-# [start:orientation_map]
-def orientation_map(size: int = 256, wavelength: float = 32.0,
+# [start:orientation_model]
+def band_pass_ring(size: int, wavelength: float, bandwidth: float) -> torch.Tensor:
+    """Filter in Fourier space keeping spatial frequencies near 1 / wavelength."""
+    fy, fx = torch.meshgrid(torch.fft.fftfreq(size), torch.fft.fftfreq(size), indexing="ij")
+    frequency = torch.hypot(fx, fy).double()  # cycles per pixel
+    return torch.exp(-((frequency * wavelength - 1) / bandwidth) ** 2 / 2)
+
+
+def orientation_map(size: int = MAP_SIZE, wavelength: float = MAP_WAVELENGTH,
                     bandwidth: float = 0.2, seed: int = 0) -> torch.Tensor:
-    """A synthetic orientation map: complex noise keeping one spatial frequency band.
+    """A synthetic orientation map: complex white noise, band-pass filtered.
 
     Returns the complex field z; preferred orientation = angle(z) / 2, in 0..180 degrees.
     """
     noise = torch.randn(size, size, dtype=torch.complex128,
                         generator=torch.Generator().manual_seed(seed))
-    fy, fx = torch.meshgrid(torch.fft.fftfreq(size), torch.fft.fftfreq(size), indexing="ij")
-    frequency = torch.hypot(fx, fy)  # cycles per pixel
-    # Keep a ring of frequencies near 1/wavelength: columns repeat every ~wavelength pixels
-    ring = torch.exp(-((frequency * wavelength - 1) / bandwidth) ** 2 / 2)
+    # One band of frequencies: similar orientations repeat every ~wavelength pixels
+    ring = band_pass_ring(size, wavelength, bandwidth)
     return torch.fft.ifft2(torch.fft.fft2(noise) * ring)
 
 
 def preferred_orientations(z: torch.Tensor) -> torch.Tensor:
     """Preferred orientation in degrees (0..180): orientation repeats every 180, angle every 360."""
     return torch.rad2deg(torch.angle(z)) % 360 / 2
-# [end:orientation_map]
+# [end:orientation_model]
 
 
 def find_pinwheels(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -146,23 +153,43 @@ def find_pinwheels(z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.T
     return rows + 0.5, cols + 0.5, charge[rows, cols]
 
 
-def expected_pinwheel_density(size: int = 256, wavelength: float = 32.0,
+def expected_pinwheel_density(size: int = MAP_SIZE, wavelength: float = MAP_WAVELENGTH,
                               bandwidth: float = 0.2) -> float:
-    """Pinwheels per wavelength^2 predicted for Gaussian random maps: <k^2> / (4 pi) * wavelength^2.
+    """Pinwheels per wavelength^2 expected in a random map: <k^2> / (4 pi) * wavelength^2.
 
-    k is the angular spatial frequency; <k^2> is its mean under the map's power spectrum.
-    For a narrow ring this is pi (Wolf & Geisel 1998), close to the density measured in
-    cats, tree shrews and monkeys (Kaschube et al. 2010).
+    k is the angular spatial frequency; <k^2> is its mean under the map's power spectrum
+    (zeros of isotropic random waves, Berry & Dennis 2000). For a narrow ring this is pi,
+    close to the density measured in the visual cortex of several species (Kaschube et
+    al. 2010).
     """
     fy, fx = torch.meshgrid(torch.fft.fftfreq(size), torch.fft.fftfreq(size), indexing="ij")
-    frequency = torch.hypot(fx, fy).double()
-    power = torch.exp(-((frequency * wavelength - 1) / bandwidth) ** 2)
-    mean_k2 = ((2 * math.pi * frequency) ** 2 * power).sum() / power.sum()
+    k = 2 * math.pi * torch.hypot(fx, fy).double()  # angular frequency
+    power = band_pass_ring(size, wavelength, bandwidth) ** 2
+    mean_k2 = (k**2 * power).sum() / power.sum()
     return (mean_k2 / (4 * math.pi) * wavelength**2).item()
 
 
 def pinwheel_density() -> float:
     """Pinwheels per column wavelength squared, counted in the default synthetic map."""
-    size, wavelength = 256, 32.0
-    rows, _, _ = find_pinwheels(orientation_map(size, wavelength))
-    return len(rows) / (size / wavelength) ** 2
+    rows, _, _ = find_pinwheels(orientation_map())
+    return len(rows) / (MAP_SIZE / MAP_WAVELENGTH) ** 2
+
+
+def local_stretch(eccentricity: float, a: float = 0.7, step: float = 1e-4) -> float:
+    """Cortical length per degree at an eccentricity on the horizontal meridian."""
+    z = torch.tensor(eccentricity, dtype=torch.complex128)
+    return (complex_log_map(z + step, a) - complex_log_map(z, a)).abs().item() / step
+
+
+def magnification_ratio(near: float = 1.0, far: float = 20.0) -> float:
+    """How much more cortex one degree gets at eccentricity `near` than at `far`."""
+    return local_stretch(near) / local_stretch(far)
+
+
+def tuning_demo() -> None:
+    """Print the model cell's response to gratings at a few orientations."""
+    orientations = torch.tensor([0.0, 22.5, 45.0, 67.5, 90.0, 135.0])
+    responses = tuning_curve(model_cell(), orientations, CELL_WAVELENGTH)
+    for orientation, response in zip(orientations, responses / responses.max()):
+        bar = "#" * round(30 * response.item())
+        print(f"{orientation:5.1f} deg  {response:4.2f}  {bar}")

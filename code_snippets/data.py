@@ -123,11 +123,11 @@ def load_digits(train: bool = True, root: Path = DATA_ROOT) -> tuple[torch.Tenso
     return images, dataset.targets.long()
 
 
-def main() -> None:
-    """Prepare data/ and say what was done."""
-    existed = has_idx_files(DATA_ROOT)
-    folder = prepare_mnist(DATA_ROOT)
-    n_train, n_test = len(load_digits(True)[1]), len(load_digits(False)[1])
+def main(root: Path = DATA_ROOT) -> None:
+    """Prepare the digits under root and say what was done."""
+    existed = has_idx_files(root)
+    folder = prepare_mnist(root)
+    n_train, n_test = len(load_digits(True, root)[1]), len(load_digits(False, root)[1])
     verb = "found" if existed else "wrote"
     print(f"{verb} MNIST IDX files in {folder}: {n_train:,} train, {n_test:,} test digits")
 

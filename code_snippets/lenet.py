@@ -26,7 +26,7 @@ class LeNet(nn.Module):
 
     def forward(self, x):                  # x: [batch, 1, 28, 28], not flattened
         x = F.relu(self.conv1(x))
-        x = F.relu(self.pool(self.conv2(x)))
+        x = F.relu(self.pool(self.conv2(x)))  # max-pool and ReLU commute
         x = self.dropout1(x)
         x = torch.flatten(x, 1)            # keep the batch dimension
         x = F.relu(self.fc1(x))
@@ -133,9 +133,20 @@ def n_params() -> int:
     return sum(p.numel() for p in LeNet().parameters())
 
 
+def n_params_conv() -> int:
+    """Parameters of both convolutional layers together (18,816)."""
+    counts = parameters_per_layer(LeNet())
+    return counts["conv1"] + counts["conv2"]
+
+
+def n_params_fc1() -> int:
+    """Parameters of the first fully connected layer, 9,216 -> 128 (1,179,776)."""
+    return parameters_per_layer(LeNet())["fc1"]
+
+
 def fc1_param_share() -> float:
     """Fraction of LeNet's parameters in the first fully connected layer (about 98%)."""
-    return parameters_per_layer(LeNet())["fc1"] / n_params()
+    return n_params_fc1() / n_params()
 
 
 def n_multiply_adds() -> int:

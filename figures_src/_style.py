@@ -51,3 +51,9 @@ def new_figure(width: float = 10, height: float = 4.5, **kw) -> Figure:
     apply_style()
     kw.setdefault("layout", "constrained")
     return plt.figure(figsize=(width, height), **kw)
+
+
+def strip_axes(*axes) -> None:
+    """No ticks and no frame: for panels that show images."""
+    for ax in axes:
+        ax.set_axis_off()

@@ -1,0 +1,164 @@
+"""Looking inside a trained LeNet with the methods used to study neurons.
+
+Record the activity of every layer, find the image a unit likes best (activation maximization),
+map where it looks (occlusion), measure its orientation tuning with gratings (Hubel and Wiesel),
+and compare layers through representational dissimilarity matrices (RSA).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from scipy.stats import spearmanr
+
+SIDE = 28
+
+
+def layer_activity(model, images):
+    """Activity of every layer for a batch of images, as the next layer sees it."""
+    model.eval()                            # no dropout while we record
+    conv1 = F.relu(model.conv1(images))
+    conv2 = F.relu(model.conv2(conv1))
+    pooled = model.pool(conv2)
+    fc1 = F.relu(model.fc1(torch.flatten(pooled, 1)))
+    return {"pixels": images, "conv1": conv1, "conv2": conv2, "pool": pooled,
+            "fc1": fc1, "fc2": model.fc2(fc1)}
+
+
+# [start:activation_maximization]
+def maximize_activation(model, layer, units, steps=100, lr=0.1, l2=0.01):
+    """For each unit of a fully connected layer, the image in [0, 1] that drives it most.
+
+    Gradient ascent on the pixels; all units are optimised at once, one image each.
+    """
+    images = torch.full((len(units), 1, SIDE, SIDE), 0.1, requires_grad=True)
+    optimizer = torch.optim.Adam([images], lr=lr)
+    for _ in range(steps):
+        activity = layer_activity(model, images)[layer][range(len(units)), units]
+        loss = -activity.sum() + l2 * images.pow(2).sum()  # the penalty keeps pixels dark
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            images.clamp_(0, 1)                   # stay a valid image
+    return images.detach()[:, 0]
+# [end:activation_maximization]
+
+
+# [start:occlusion]
+def occluded_copies(image, patch=5, fill=0.5):
+    """One copy of `image` [1, 28, 28] per pixel, with a grey square centred on that pixel."""
+    copies = image.repeat(SIDE * SIDE, 1, 1, 1)
+    r = patch // 2
+    for k in range(SIDE * SIDE):
+        i, j = divmod(k, SIDE)
+        copies[k, :, max(i - r, 0):i + r + 1, max(j - r, 0):j + r + 1] = fill
+    return copies
+
+
+@torch.no_grad()
+def occlusion_map(score, image, patch=5, fill=0.5):
+    """How much score(image) drops when each pixel's neighbourhood is covered: [28, 28].
+
+    `score` maps a batch of images to one number per image (e.g. a class logit).
+    """
+    drop = score(image[None]) - score(occluded_copies(image, patch, fill))
+    return drop.reshape(SIDE, SIDE)
+# [end:occlusion]
+
+
+@torch.no_grad()
+def receptive_fields(model, images, units, patch=3, fill=0.5):
+    """Estimated receptive fields, {layer: [n_units, 28, 28]}, for units = {layer: [unit...]}.
+
+    For each image, the change of a unit's activity under occlusion is re-centred on the place
+    where the unit fired most (conv layers), weighted by that activity and averaged.
+    """
+    total = {layer: torch.zeros(len(ids), SIDE, SIDE) for layer, ids in units.items()}
+    weight = {layer: torch.zeros(len(ids)) for layer, ids in units.items()}
+    for image in images:
+        clean = layer_activity(model, image[None])
+        occluded = layer_activity(model, occluded_copies(image, patch, fill))
+        for layer, ids in units.items():
+            for n, unit in enumerate(ids):
+                rf_map, strength = _unit_change(clean[layer][0, unit], occluded[layer][:, unit])
+                total[layer][n] += strength * rf_map
+                weight[layer][n] += strength
+    return {layer: total[layer] / weight[layer].clamp_min(1e-8)[:, None, None]
+            for layer in units}
+
+
+def _unit_change(clean, occluded):
+    """|change| of one unit under each occlusion as a [28, 28] map, and the unit's activity.
+
+    A conv unit is a whole feature map: we follow its strongest position and move the map so
+    that this position's receptive-field centre lands in the middle of the image.
+    """
+    if clean.dim() == 0:                          # fully connected: sees the whole image
+        return (occluded - clean).abs().reshape(SIDE, SIDE), clean
+    h, w = clean.shape
+    y, x = divmod(int(clean.argmax()), w)
+    change = (occluded[:, y, x] - clean[y, x]).abs().reshape(SIDE, SIDE)
+    # A valid convolution's output (y, x) looks at input pixels centred on (y, x) + border.
+    centre = (y + (SIDE - h) // 2, x + (SIDE - w) // 2)
+    return _shift(change, SIDE // 2 - centre[0], SIDE // 2 - centre[1]), clean[y, x]
+
+
+def _shift(image, dy, dx):
+    """Move a 2-D image by (dy, dx) pixels, filling with zeros (no wrap-around)."""
+    padded = F.pad(image, (SIDE, SIDE, SIDE, SIDE))
+    return padded[SIDE - dy:2 * SIDE - dy, SIDE - dx:2 * SIDE - dx]
+
+
+# [start:tuning]
+def grating(angle, wavelength=4.0, phase=0.0, size=SIDE):
+    """Stripes at `angle` degrees (0 = horizontal, counter-clockwise), values in [0, 1]."""
+    y, x = torch.meshgrid(torch.arange(size) - size / 2, torch.arange(size) - size / 2,
+                          indexing="ij")
+    theta = math.radians(angle)
+    across = x * math.sin(theta) + y * math.cos(theta)  # distance across the stripes
+    return 0.5 + 0.5 * torch.cos(2 * math.pi * across / wavelength + phase)
+
+
+@torch.no_grad()
+def orientation_tuning(model, angles, wavelength=4.0, phases=8):
+    """Mean response [units, angles] of each first-layer unit to gratings, over all phases."""
+    responses = []
+    for angle in angles:
+        stimuli = torch.stack([grating(angle, wavelength, 2 * math.pi * p / phases)
+                               for p in range(phases)])[:, None]
+        activity = layer_activity(model, stimuli)["conv1"]   # [phases, units, 26, 26]
+        responses.append(activity.mean(dim=(0, 2, 3)))      # like a firing rate
+    return torch.stack(responses, dim=1)
+# [end:tuning]
+
+
+def orientation_selectivity(tuning, angles):
+    """Selectivity in [0, 1] per unit: 0 responds to all orientations alike, 1 to one only."""
+    doubled = torch.tensor(np.radians(angles) * 2)  # orientation repeats every 180 degrees
+    vector = (tuning * torch.exp(1j * doubled)).sum(dim=1)
+    return (vector.abs() / tuning.sum(dim=1).clamp_min(1e-12)).float()
+
+
+# [start:rsa]
+def dissimilarity_matrix(patterns, labels, n_classes=10):
+    """RDM [10, 10]: 1 - correlation between the mean activity patterns of each class."""
+    flat = patterns.flatten(1).double()
+    means = torch.stack([flat[labels == c].mean(dim=0) for c in range(n_classes)])
+    return 1 - torch.corrcoef(means)
+
+
+def compare_rdms(a, b):
+    """Spearman correlation of the entries above the diagonal of two RDMs."""
+    upper = torch.triu_indices(len(a), len(a), offset=1)
+    return spearmanr(a[upper[0], upper[1]], b[upper[0], upper[1]]).statistic
+# [end:rsa]
+
+
+@torch.no_grad()
+def layer_rdms(model, images, labels, layers=("pixels", "conv1", "conv2", "fc1", "fc2")):
+    """The dissimilarity matrix of each layer, computed over the same images."""
+    activity = layer_activity(model, images)
+    return {name: dissimilarity_matrix(activity[name], labels) for name in layers}

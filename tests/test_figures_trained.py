@@ -1,0 +1,126 @@
+"""Figure producers that need a (trained) LeNet, run on a small untrained stand-in."""
+from __future__ import annotations
+
+import inspect
+
+import matplotlib.pyplot as plt
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from code_snippets.lenet import LeNet
+from figures_src import (augmentation_figures, conv_figures, inspection_figures, lenet_figures,
+                         models)
+
+MODULES = (augmentation_figures, conv_figures, inspection_figures, lenet_figures, models)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Many small ops: on a busy 2-core machine one torch thread ran them ~10x faster."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def small_lenet():
+    """An artifact shaped like trained_lenet()'s, holding an untrained model."""
+    torch.manual_seed(0)
+    return {
+        "model": LeNet().eval(),
+        "test_accuracy": 0.1,
+        "history": {"train_loss": [2.3 - 0.03 * k for k in range(30)],
+                    "test_accuracy": [0.1, 0.12], "steps_per_epoch": 15},
+    }
+
+
+@pytest.fixture(scope="module")
+def artifacts(small_lenet):
+    """Every artifact a figure may ask for, made from the small stand-in."""
+    return {"trained_lenet": small_lenet,
+            "representational_similarity":
+                inspection_figures.representational_similarity(small_lenet)}
+
+
+FIGURES = [
+    conv_figures.sobel_maps,
+    conv_figures.pooling_comparison,
+    conv_figures.translation_tolerance,
+    lenet_figures.lenet_filters,
+    lenet_figures.lenet_feature_maps,
+    lenet_figures.lenet_training_curve,
+    lenet_figures.lenet_confusion,
+    lenet_figures.lenet_mistakes,
+    inspection_figures.activation_maximization,
+    inspection_figures.receptive_field_sizes,
+    inspection_figures.occlusion_maps,
+    inspection_figures.orientation_tuning_curves,
+    inspection_figures.rsa_matrices,
+    inspection_figures.rsa_layer_comparison,
+    augmentation_figures.augmentation_gallery,
+    augmentation_figures.augmentation_pitfalls,
+]
+ARTIFACTS = [models.trained_lenet, models.transfer_learning,
+             inspection_figures.representational_similarity,
+             augmentation_figures.upside_down_digits]
+
+
+@pytest.mark.parametrize("producer", FIGURES, ids=lambda f: f.__name__)
+def test_figure_producer_returns_a_figure(producer, artifacts):
+    torch.manual_seed(0)
+    kwargs = {name: artifacts[name] for name in inspect.signature(producer).parameters}
+    fig = producer(**kwargs)
+    try:
+        assert isinstance(fig, Figure)
+        assert fig.axes, "an empty figure"
+        width, height = fig.get_size_inches()
+        assert width <= 12 and height <= 6.5      # fits a 16:9 slide
+    finally:
+        plt.close(fig)
+
+
+def test_every_producer_here_is_tested():
+    """A new public function in these modules is a producer: it needs a test above."""
+    public = {name for module in MODULES for name, f in inspect.getmembers(module)
+              if inspect.isfunction(f) and f.__module__ == module.__name__
+              and not name.startswith("_")}
+    assert public == {f.__name__ for f in FIGURES + ARTIFACTS}
+
+
+def test_producer_parameters_name_producers_or_engine_arguments():
+    known = {f.__name__ for f in FIGURES + ARTIFACTS} | {"device", "progress"}
+    for producer in FIGURES + ARTIFACTS:
+        assert set(inspect.signature(producer).parameters) <= known, producer.__name__
+
+
+def test_representational_similarity_numbers(artifacts):
+    rsa = artifacts["representational_similarity"]
+    layers = rsa["layers"]
+    assert layers == ["pixels", "conv1", "conv2", "fc1", "fc2"]
+    assert all(rsa["rdms"][layer].shape == (10, 10) for layer in layers)
+    for i, a in enumerate(layers):
+        assert rsa["spearman"][i][i] == pytest.approx(1)
+        for j, b in enumerate(layers[i + 1:], start=i + 1):
+            assert rsa[f"rho_{a}_{b}"] == rsa["spearman"][i][j] == rsa["spearman"][j][i]
+            assert -1 <= rsa[f"rho_{a}_{b}"] <= 1
+
+
+def test_upside_down_digits_are_fractions(small_lenet):
+    shares = augmentation_figures.upside_down_digits(small_lenet)
+    assert set(shares) == {"nines_read_as_six", "sixes_read_as_nine",
+                           "mirrored_twos_read_as_two"}
+    assert all(0 <= v <= 1 for v in shares.values())
+
+
+def test_training_producers_pass_the_engine_arguments_on(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(models, "train_lenet", lambda **kw: seen.setdefault("lenet", kw))
+    monkeypatch.setattr(models, "transfer_experiment",
+                        lambda **kw: seen.setdefault("transfer", kw))
+    report = print
+    models.trained_lenet(device="cuda", progress=report)
+    models.transfer_learning(device="cuda", progress=report)
+    assert seen["lenet"] == {"epochs": 3, "device": "cuda", "progress": report}
+    assert seen["transfer"] == {"n_labelled": 100, "device": "cuda", "progress": report}
