@@ -1,0 +1,217 @@
+"""Student notebooks of a tiny deck: prose, math and code cells in slide order, executed, and passing
+`pytest --nbval-lax`; a cell that fails in Jupyter is reported at its slide."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from conftest import write_files
+from deckbuild.errors import DeckError
+from deckbuild.notebooks import export_notebooks
+
+NUMBERS = '''\
+import math
+
+SCALE = 3
+
+
+def triple(x):
+    """x times SCALE."""
+    return SCALE * x
+
+
+def show_triples():
+    for x in range(3):
+        print(f"triple({x}) = {triple(x)}")
+
+
+def circle_area(r):
+    # [start:area]
+    area = math.pi * r ** 2
+    # [end:area]
+    return area
+
+
+def answer():
+    return 42
+'''
+
+PLOTS = '''\
+import matplotlib.pyplot as plt
+
+
+def squares_figure():
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot([0, 1, 2, 3], [0, 1, 4, 9])
+    return fig
+
+
+def fitted(progress=None):
+    return {"slope": 2.5, "points": [0.0, 2.5, 5.0]}
+
+
+def fitted_line(fitted):
+    fig, ax = plt.subplots(figsize=(3, 2))
+    ax.plot(fitted["points"])
+    return fig
+'''
+
+INTRO = """\
+## Tripling numbers
+
+- the answer is {{ value("numbers:answer") }}
+- tripling comes later <!-- .element: class="fragment" -->
+
+$$
+\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}
+$$
+
+Note:
+Speak about tripling slowly.
+
+---
+
+## The code of triple
+
+{{ snippet("numbers:triple") }}
+
+{{ output("numbers:show_triples") }}
+
+---
+
+## Area of a circle
+
+{{ snippet("numbers:area") }}
+
+```python exec
+from code_snippets.numbers import triple
+print("exec says", triple(5))
+```
+
+```python exercise
+def quadruple(x):
+    ### BEGIN SOLUTION
+    return 4 * x
+    ### END SOLUTION
+```
+"""
+
+FIGURES = """\
+## Squares
+
+{{ figure("squares_figure", alt="y equals x squared") }}
+
+![a black square](square.svg)
+
+---
+
+## A fitted line, slope {{ value("fitted.slope") }}
+
+{{ figure("fitted_line", alt="the fitted line") }}
+"""
+
+DECK = {
+    "deck.toml": 'title = "Notebook test deck"\n',
+    "code_snippets/__init__.py": "",
+    "code_snippets/numbers.py": NUMBERS,
+    "figures_src/__init__.py": "",
+    "figures_src/plots.py": PLOTS,
+    "slides/01_numbers.md": INTRO,
+    "slides/02_figures.md": FIGURES,
+    "slides/square.svg": "<svg xmlns='http://www.w3.org/2000/svg' width='9' height='9'><rect width='9' height='9'/></svg>",
+}
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    deck = write_files(tmp_path_factory.mktemp("notebooks") / "deck", DECK)
+    paths = export_notebooks(deck)
+    return deck, paths, [nbformat.read(path, as_version=4) for path in paths]
+
+
+def sources(notebook, kind: str) -> list[str]:
+    return [cell.source for cell in notebook.cells if cell.cell_type == kind]
+
+
+def outputs(cell) -> str:
+    return "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
+
+
+def test_one_executed_notebook_per_slide_file(exported):
+    deck, paths, notebooks = exported
+    assert [p.relative_to(deck).as_posix() for p in paths] == ["build/notebooks/01_numbers.ipynb",
+                                                               "build/notebooks/02_figures.ipynb"]
+    for notebook in notebooks:
+        nbformat.validate(notebook)
+        assert notebook.metadata.kernelspec.name == "python3"
+        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+        assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))
+
+
+def test_first_cells_say_how_to_run_and_put_the_deck_on_sys_path(exported):
+    _, _, (notebook, _) = exported
+    readme, setup = notebook.cells[:2]
+    assert readme.cell_type == "markdown" and readme.source.startswith("# Tripling numbers\n")
+    assert "`.venv`" in readme.source and "sys.path" in readme.source
+    assert setup.cell_type == "code" and "sys.path.insert(0, str(deck_root))" in setup.source
+
+
+def test_prose_keeps_math_values_and_notes_and_drops_slide_markup(exported):
+    _, _, (notebook, _) = exported
+    first = sources(notebook, "markdown")[1]
+    assert first.startswith("## Tripling numbers\n\n- the answer is 42\n- tripling comes later\n")
+    assert "$$\n\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}\n$$" in first
+    assert "> Speak about tripling slowly." in first
+    assert "<!--" not in first and "{{" not in first
+
+
+def test_snippets_outputs_and_exec_fences_become_cells(exported):
+    _, _, (notebook, _) = exported
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"][1:]  # after the set-up cell
+    assert [cell.source for cell in code] == [
+        'from code_snippets.numbers import SCALE\n\n\ndef triple(x):\n    """x times SCALE."""\n    return SCALE * x',
+        "from code_snippets.numbers import show_triples\n\nshow_triples()",
+        'from code_snippets.numbers import triple\nprint("exec says", triple(5))',
+    ]
+    assert outputs(code[1]) == "triple(0) = 0\ntriple(1) = 3\ntriple(2) = 6\n"
+    assert outputs(code[2]) == "exec says 15\n"
+    region = next(s for s in sources(notebook, "markdown") if s.startswith("## Area of a circle"))
+    assert "`code_snippets/numbers.py`, line 18:\n\n```python\narea = math.pi * r ** 2\n```" in region
+    assert "quadruple" not in nbformat.writes(notebook)  # exercises are left to exercises.py
+
+
+def test_figures_are_drawn_or_shown_from_the_build(exported):
+    _, _, (_, notebook) = exported
+    drawn = next(cell for cell in notebook.cells if cell.cell_type == "code" and "squares_figure()" in cell.source)
+    assert [o.output_type for o in drawn.outputs] == ["execute_result"]  # shown once, not twice
+    assert "image/png" in drawn.outputs[0].data
+    shown = next(cell for cell in notebook.cells if "attachment:fitted_line.svg" in cell.source)
+    assert shown.source.startswith("## A fitted line, slope 2.5\n\n![the fitted line](attachment:fitted_line.svg)")
+    assert "fitted_line(fitted=fitted())" in shown.source
+    assert "<svg" in shown.attachments["fitted_line.svg"]["image/svg+xml"]
+    own = next(cell for cell in notebook.cells if "attachment:square.svg" in cell.source)
+    assert own.source == "![a black square](attachment:square.svg)"  # the slide's own image travels along
+    assert own.attachments["square.svg"]["image/svg+xml"] == DECK["slides/square.svg"]
+
+
+def test_nbval_lax_passes_on_the_exported_notebooks(exported):
+    deck, paths, notebooks = exported
+    run = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", str(paths[0].parent), "-p", "no:cacheprovider",
+                          "-q"], capture_output=True, text=True, cwd=deck)
+    code_cells = sum(cell.cell_type == "code" for notebook in notebooks for cell in notebook.cells)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"{code_cells} passed" in run.stdout
+
+
+def test_a_cell_failing_in_jupyter_is_reported_at_its_slide(tmp_path):
+    slides = ('## Only outside Jupyter\n\n```python exec\nimport sys\nif "ipykernel" in sys.modules:\n'
+              '    raise RuntimeError("this code refuses to run in Jupyter")\nprint("outside Jupyter")\n```\n')
+    deck = write_files(tmp_path / "deck", {"deck.toml": 'title = "T"\n', "code_snippets/__init__.py": "",
+                                           "figures_src/__init__.py": "", "slides/01_a.md": slides})
+    with pytest.raises(DeckError) as caught:
+        export_notebooks(deck)
+    assert str(caught.value) == "slides/01_a.md:3: notebook cell failed: RuntimeError: this code refuses to run in Jupyter"
+    assert not (deck / "build" / "notebooks" / "01_a.ipynb").exists()
