@@ -1,0 +1,259 @@
+"""Live preview: rebuild on save, reload on the same slide, errors over the last good deck, nothing leaks."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from deckbuild.serve import Preview
+
+from conftest import ROOT
+
+SLIDES = "# One\n\n---\n\n# Two\n\n{text}\n\n---\n\n# Three\n"
+# True once the page, reloaded or not, shows `text` on slide 2; false (never an error) while it loads.
+UNDEFINED = "slides/01_a.md:7: Jinja error: 'nope' is undefined"  # line 7 of SLIDES holds {text}
+ON_SLIDE_TWO = ("!!window.Reveal && Reveal.isReady() && Reveal.getIndices().h === 2 &&"
+                " !!document.querySelector('.slides section.present')?.innerText.includes({text!r})")
+
+
+def save(path: Path, text: str) -> None:
+    """Save a file in place, as most editors do."""
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def preview(make_deck):
+    """A running preview of a small deck (title, One, Two, Three), after its first build."""
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text="alpha")})
+    with Preview(deck) as running:
+        assert running.wait_for(lambda status: status["builds"] == 1)["problems"] == []
+        yield running
+
+
+def open_slide_two(browser, url: str):
+    """The served deck in a new tab, on the third slide (title, One, Two); errors and requests recorded."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page.console_errors, page.requests = [], []
+    page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto(url + "#/2")
+    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=10_000)
+    assert page.evaluate("Reveal.getIndices().h") == 2
+    return page
+
+
+def get(preview: Preview, path: str, host: str | None = None) -> tuple[int, bytes]:
+    """Status and body of a raw GET: http.client sends the path exactly as written."""
+    connection = http.client.HTTPConnection(*preview.server.server_address, timeout=5)
+    connection.putrequest("GET", path, skip_host=host is not None)
+    if host is not None:
+        connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def statuses(stream: socket.socket):
+    """The statuses that a raw /__events response sends, as dicts, as they arrive."""
+    buffer = b""
+    while chunk := stream.recv(4096):
+        *messages, buffer = (buffer + chunk).split(b"\n\n")
+        for message in messages:
+            message = message.split(b"\r\n\r\n")[-1]  # after the HTTP headers
+            if message.startswith(b"data: "):
+                yield json.loads(message.removeprefix(b"data: "))
+
+
+def test_a_prose_edit_reloads_the_page_on_the_same_slide(preview, chromium):
+    page = open_slide_two(chromium, preview.url)
+    page.evaluate("window.before_reload = true")
+    slide = preview.root / "slides/01_a.md"
+    latencies = []
+    for n in range(5):
+        started = time.perf_counter()
+        save(slide, SLIDES.format(text=f"edit number {n}"))
+        page.wait_for_function(ON_SLIDE_TWO.format(text=f"edit number {n}"), timeout=10_000)
+        latencies.append(time.perf_counter() - started)
+    assert page.evaluate("window.before_reload") is None  # a real reload, not a patched page
+    assert preview.status()["version"] == 6
+    assert "livereload" not in (preview.out / "index.html").read_text()  # only the served page has it
+    assert page.console_errors == []
+    assert [url for url in page.requests if not url.startswith(preview.url)] == []
+    median = statistics.median(latencies)
+    print(f"\nsave-to-reloaded-page latency, median of 5: {median * 1000:.0f} ms "
+          f"(all: {', '.join(f'{s * 1000:.0f}' for s in latencies)} ms)")
+    assert median < 2.5, latencies
+    page.close()
+
+
+def test_the_slide_survives_the_reload_when_the_deck_keeps_it_out_of_the_url(make_deck, chromium):
+    deck = make_deck({"deck.toml": 'title = "No hash"\n[reveal]\nhash = false\n',
+                      "slides/01_a.md": SLIDES.format(text="alpha")})
+    with Preview(deck) as preview:
+        preview.wait_for(lambda status: status["builds"] == 1)
+        page = chromium.new_page(viewport={"width": 1280, "height": 720})
+        page.goto(preview.url)
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=10_000)
+        page.evaluate("Reveal.slide(2)")
+        save(deck / "slides/01_a.md", SLIDES.format(text="beta"))
+        page.wait_for_function(ON_SLIDE_TWO.format(text="beta"), timeout=10_000)
+        assert page.url == preview.url  # nothing in the URL: sessionStorage carried the slide
+        page.close()
+
+
+def test_a_broken_slide_shows_its_error_over_the_last_good_deck_until_fixed(preview, chromium):
+    page = open_slide_two(chromium, preview.url)
+    slide = preview.root / "slides/01_a.md"
+    save(slide, SLIDES.format(text="{{ nope }}"))
+    page.wait_for_selector("#deckbuild-errors", timeout=10_000)
+    assert page.locator(".deckbuild-problem").all_inner_texts() == [UNDEFINED]
+    assert page.evaluate(ON_SLIDE_TWO.format(text="alpha"))  # the last good deck stays on screen
+    save(slide, SLIDES.format(text="fixed"))
+    page.wait_for_function(ON_SLIDE_TWO.format(text="fixed"), timeout=10_000)
+    assert page.locator("#deckbuild-errors").count() == 0
+    page.close()
+
+
+def test_a_broken_snippet_shows_the_build_error_then_the_slide_again(make_deck, chromium):
+    from deckbuild.errors import DeckError
+    from deckbuild.pipeline import build
+
+    hello = 'def hello():\n    print("hello from code")\n'
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:hello") }}'),
+                      "code_snippets/demo.py": hello})
+    with Preview(deck) as preview:
+        preview.wait_for(lambda status: status["builds"] == 1 and status["version"] == 1, timeout=60)
+        page = open_slide_two(chromium, preview.url)
+        assert page.evaluate(ON_SLIDE_TWO.format(text="hello from code"))
+        save(deck / "code_snippets/demo.py", 'def hello():\n    print(undefined_name)\n')
+        page.wait_for_selector("#deckbuild-errors", timeout=30_000)
+        shown = page.locator(".deckbuild-problem").all_inner_texts()
+        with pytest.raises(DeckError) as failed:  # the same deck built on its own says the same
+            build(deck, deck / "build" / "site")
+        assert shown == [str(problem) for problem in failed.value.problems]
+        assert "code_snippets/demo.py:2" in shown[0] and "NameError" in shown[0]
+        save(deck / "code_snippets/demo.py", 'def hello():\n    print("hello again")\n')
+        page.wait_for_function(ON_SLIDE_TWO.format(text="hello again"), timeout=30_000)
+        assert page.locator("#deckbuild-errors").count() == 0
+        page.close()
+
+
+def test_a_first_build_that_fails_still_serves_the_error(make_deck, chromium):
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text="{{ nope }}")})
+    with Preview(deck) as preview:
+        preview.wait_for(lambda status: status["builds"] == 1)
+        page = chromium.new_page()
+        page.goto(preview.url)
+        page.wait_for_selector("#deckbuild-errors")
+        assert page.locator(".deckbuild-problem").all_inner_texts() == [UNDEFINED]
+        save(deck / "slides/01_a.md", SLIDES.format(text="now it builds"))
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=10_000)
+        assert page.locator("#deckbuild-errors").count() == 0
+        page.close()
+
+
+def test_serves_nothing_outside_the_built_site(preview, tmp_path):
+    secret = tmp_path / "secret.txt"
+    save(secret, "the answers to the exam")
+    (preview.out / "leak.txt").symlink_to(secret)  # symlinks leading out: a file and a folder
+    (preview.out / "lib" / "leak").symlink_to(tmp_path, target_is_directory=True)
+    assert get(preview, "/lib/reveal/reveal.js")[0] == 200
+    for path in ["/../../deck.toml", "/%2e%2e/%2e%2e/deck.toml", "/%2E%2E%2F%2E%2E%2Fdeck.toml",
+                 "/lib/../../../deck.toml", "/..%2f..%2fdeck.toml", f"/{preview.root}/deck.toml",
+                 f"/{secret}", f"//{secret}", "/leak.txt", "/lib/leak/secret.txt", "/lib/", "/a%00b"]:
+        status, body = get(preview, path)
+        assert (status, body) == (404, b"not found\n"), path
+    status, page = get(preview, "/")
+    assert status == 200 and b'<script src="/__livereload.js" data-version="1"></script>\n</body>' in page
+    assert get(preview, "/", host="attacker.example:80")[0] == 403  # a DNS-rebinding page gets nothing
+    assert json.loads(get(preview, "/__status")[1])["problems"] == []
+
+
+def test_listens_on_the_loopback_interface_only(preview):
+    host, port = preview.server.socket.getsockname()
+    assert host == "127.0.0.1" and preview.url == f"http://127.0.0.1:{port}/"
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 9))  # picks the outward interface; a UDP connect sends nothing
+        outward = probe.getsockname()[0]
+    except OSError:
+        outward = None
+    finally:
+        probe.close()
+    if outward and not outward.startswith("127."):
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection((outward, port), timeout=2).close()
+
+
+def test_saves_in_quick_succession_make_one_build_and_deck_toml_is_watched(preview):
+    slide = preview.root / "slides/01_a.md"
+    for n in range(5):  # five saves in 100 ms
+        save(slide, SLIDES.format(text=f"save {n}"))
+        time.sleep(0.02)
+    preview.wait_for(lambda status: status["builds"] == 2)
+    time.sleep(1.0)  # room for a wrong second build to happen
+    assert preview.status()["builds"] == 2
+    assert "save 4" in (preview.out / "index.html").read_text()
+    save(preview.root / "deck.toml", 'title = "Renamed deck"\n')
+    preview.wait_for(lambda status: status["builds"] == 3)
+    assert "<title>Renamed deck</title>" in (preview.out / "index.html").read_text()
+
+
+def test_edits_saved_during_a_build_are_in_the_next_build(make_deck):
+    slow = "import time\n\n\ndef slow():\n    time.sleep(1.5)\n    print('done')\n"
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:slow") }} first'),
+                      "code_snippets/demo.py": slow})
+    with Preview(deck) as preview:
+        time.sleep(0.5)
+        save(deck / "slides/01_a.md", SLIDES.format(text='{{ output("demo:slow") }} second'))
+        now = preview.status()
+        assert (now["builds"], now["building"]) == (0, True)  # the save landed during the first build
+        status = preview.wait_for(lambda status: status["builds"] == 2 and not status["building"], timeout=60)
+        assert status["problems"] == [] and status["version"] == 2
+        assert "second" in (preview.out / "index.html").read_text()
+
+
+def test_ctrl_c_stops_the_server_cleanly_even_during_a_build(make_deck):
+    snippet = "import time\n\n\ndef slow():\n    time.sleep({})\n    print('done')\n"
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:slow") }}'),
+                      "code_snippets/demo.py": snippet.format(0)})
+    # Its own process group, as a terminal's Ctrl-C signals the whole foreground group.
+    server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--deck", str(deck), "--port", "0"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, process_group=0)
+    try:
+        first = server.stdout.readline()
+        assert first.startswith(f"serving {deck} at http://127.0.0.1:") and first.endswith("/ (Ctrl-C stops)\n")
+        port = int(first.rsplit(":", 1)[1].split("/")[0])
+        stream = socket.create_connection(("127.0.0.1", port), timeout=30)  # an open event stream
+        stream.sendall(f"GET /__events HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        events = statuses(stream)
+        assert next(status for status in events if status["builds"] == 1)["version"] == 1
+        save(deck / "code_snippets/demo.py", snippet.format(60))
+        next(status for status in events if status["building"])  # the slow snippet runs now
+        os.killpg(server.pid, signal.SIGINT)
+        out, err = server.communicate(timeout=15)
+        stream.close()
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert server.returncode == 0, err
+    assert "Traceback" not in err and "stopping\nstopped during a build; it is abandoned" in err
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=2)
+    for _ in range(50):  # the worker process notices that the build process is gone
+        try:
+            os.killpg(server.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("a process of the preview outlived it")
