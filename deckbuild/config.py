@@ -1,6 +1,7 @@
 """Read `deck.toml`: the deck's title, author, theme and reveal.js options."""
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ KNOWN_KEYS = {
     "theme": str,
     "timeout": (int, float),
     "notebook_base_url": str,
+    "chalkboard_file": str,
     "reveal": dict,
 }
 ENGINE_ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,7 @@ class DeckConfig:
     theme: str = "lecture"
     timeout: float = 120.0
     notebook_base_url: str = ""
+    chalkboard_file: str = "chalkboard.json"  # drawings saved with the chalkboard's `d` key, next to deck.toml
     reveal: dict = field(default_factory=dict)
 
     def theme_dir(self) -> Path:
@@ -79,8 +82,9 @@ def load_config(root: Path) -> DeckConfig:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None) or 1
-        message = getattr(error, "msg", str(error))
+        position = re.search(r" \(at line (\d+), column \d+\)| \(at end of document\)", str(error))
+        line = int(position.group(1)) if position and position.group(1) else text.count("\n") + 1
+        message = str(error).replace(position.group(0), "") if position else str(error)
         raise DeckError(Problem("deck.toml", line, f"invalid TOML: {message}")) from None
     problems = []
     for key, value in data.items():

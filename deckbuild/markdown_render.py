@@ -11,6 +11,7 @@ import markdown
 from .attributes import apply_element_attributes
 from .codeblocks import code_html
 from .errors import DeckError, Problem
+from .exercises import exercise_html, is_exercise
 from .mathtex import Formula
 
 PROTECT = re.compile(
@@ -91,6 +92,13 @@ def _fence_html(match: re.Match, path: str, line: int) -> str:
     code = match.group("code").rstrip("\n")
     indent = len(match.group(0)) - len(match.group(0).lstrip(" \t"))
     code = "\n".join(l[indent:] if l[:indent].isspace() else l for l in code.split("\n"))
+    if is_exercise(info):  # ```python exercise: the question, then its solution (exercises.py)
+        if steps:
+            raise DeckError(Problem(path, line, "an exercise fence takes no line steps"))
+        try:
+            return exercise_html(code, language)
+        except ValueError as error:
+            raise DeckError(Problem(path, line + getattr(error, "line", 0), str(error))) from None
     try:
         return code_html(code, language, steps.group(1) if steps else None)
     except ValueError as error:

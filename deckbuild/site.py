@@ -10,7 +10,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .config import DeckConfig
 from .render import Slide
-from .vendor import NODE, PLUGINS, VENDOR
+from .hall import notebook_links, saved_drawings, site_extras
+from .vendor import NODE, PLUGINS, STYLESHEETS, VENDOR, with_plugin_options
 
 REVEAL_DEFAULTS = {
     "width": 1280, "height": 720, "margin": 0.04, "center": False, "hash": True,
@@ -27,11 +28,14 @@ def render_page(config: DeckConfig, stacks: list[list[Slide]]) -> str:
     return env.get_template(name).render(
         config=config,
         stacks=stacks,
-        stylesheets=["lib/reveal/reset.css", "lib/reveal/reveal.css", "lib/katex/katex.min.css"]
-        + [f"theme/{theme.name}.css" for theme in config.theme_chain()],
+        stylesheets=STYLESHEETS + [f"theme/{theme.name}.css" for theme in config.theme_chain()],
         scripts=[target for _, target in VENDOR if target.endswith(".js")],
         plugins=PLUGINS,
-        reveal_options={**REVEAL_DEFAULTS, **config.reveal},
+        reveal_options={**REVEAL_DEFAULTS, **with_plugin_options(config.reveal)},
+        # the lecture hall (hall.py): a notebook link per slide file, saved drawings, the PDF link
+        notebooks=notebook_links(config, stacks),
+        drawings=saved_drawings(config),
+        pdf_link="deck.pdf" if "deck.pdf" in site_extras(config) else "",
     )
 
 
