@@ -10,7 +10,9 @@ How each slide helper ends up in a notebook:
 - figure() of a producer with no inputs is a code cell that draws it. A producer whose inputs are
   other producers (a trained model) would retrain in every notebook run, so the notebook shows the
   picture the build drew and, below it, the code that redraws it.
-- ```python exec fences are code cells; ```python exercise fences are left out here (exercises.py).
+- ```python exec fences are code cells. A ```python exercise fence is the question only, not run (it
+  is unfinished on purpose); a slide file with exercises also gets an instructor notebook in
+  build/notebooks/instructor/ whose cells hold, and run, the solutions.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ from .cache import Cache, key_of
 from .config import DeckConfig, load_config
 from .deps import data_fingerprint, deck_closure, files_digest, library_imports, library_versions
 from .errors import Collector, DeckError, Problem
-from .exercises import is_exercise
+from .exercises import MarkerError, is_exercise, question_and_solution
 from .figures import index_producers
 from .markdown_render import Stash
 from .pipeline import Options, resolve_references
@@ -95,9 +97,15 @@ def export_notebooks(root: Path, options: Options = Options()) -> list[Path]:
     results, figures = resolve_references(root, refs, cache, options, config.timeout, Stash(), make_figures=True)
     maker = CellMaker(root, results, figures)
     out = root / "build" / "notebooks"
-    notebooks = {out / Path(file.path).with_suffix(".ipynb").name: make_notebook(config, file, env, maker)
-                 for file in files}
-    out.mkdir(parents=True, exist_ok=True)
+    notebooks = {}
+    for file in files:
+        name = Path(file.path).with_suffix(".ipynb").name
+        notebooks[out / name] = make_notebook(config, file, env, maker)
+        if "exercise" in file.text:  # cheap test first; the instructor version only where it differs
+            solved = make_notebook(config, file, env, maker, solutions=True)
+            if solved != notebooks[out / name]:
+                notebooks[out / "instructor" / name] = solved
+    (out / "instructor").mkdir(parents=True, exist_ok=True)
     problems, kernel = Collector(), None
     for path, notebook in notebooks.items():
         key = _executed_key(root, notebook, cache)
@@ -114,14 +122,15 @@ def export_notebooks(root: Path, options: Options = Options()) -> list[Path]:
     problems.raise_if_any()
     for path, notebook in notebooks.items():
         _write_atomically(path, notebook)
-    for stale in set(out.glob("*.ipynb")) - set(notebooks):  # its slide file was renamed or removed
+    for stale in (set(out.glob("*.ipynb")) | set(out.glob("instructor/*.ipynb"))) - set(notebooks):  # renamed or removed
         stale.unlink()
     return list(notebooks)
 
 
-def make_notebook(config: DeckConfig, file, env, maker: CellMaker) -> nbformat.NotebookNode:
-    """The unexecuted notebook of one slide file: how to run it, the set-up, then slide after slide."""
-    maker.pending = []
+def make_notebook(config: DeckConfig, file, env, maker: CellMaker, solutions: bool = False) -> nbformat.NotebookNode:
+    """The unexecuted notebook of one slide file: how to run it, the set-up, then slide after slide;
+    exercises as questions for students, or with their `solutions` for the instructor."""
+    maker.pending, maker.solutions = [], solutions
     slides = split_slides(file.path, render_file(file, env, helpers(maker.lookup)))
     body = [cell for slide in slides for cell in slide_cells(slide, maker)]
     code = [cell.source for cell in body if cell.cell_type == "code"]
@@ -149,7 +158,10 @@ def slide_cells(slide: RawSlide, maker: CellMaker) -> list:
         if info[:2] == ["python", "exec"]:
             prose.flush_into(out)
             out.append(_code(code, slide.path, line))
-        elif not is_exercise(fence.group("info")):  # exercises: the student's version is exercises.py's to make
+        elif is_exercise(fence.group("info")):
+            prose.flush_into(out)
+            out.append(_exercise_cell(code, slide.path, line, maker.solutions))
+        else:
             language = info[0] if info and not info[0].startswith("[") else ""
             prose.parts.append(f"{fence.group('ticks')}{language}\n{code}\n{fence.group('ticks')}")
         position = fence.end()
@@ -211,6 +223,7 @@ class CellMaker:
         self.snippets = index_snippets(root)
         self.producers = index_producers(root) if figures else {}
         self.pending: list[tuple] = []  # (kind, target, args) of each token, by number
+        self.solutions = False  # exercises: the student's question (False) or the instructor's solution
 
     def lookup(self, key: tuple) -> str:
         """For Jinja: value() is its text; the other helpers leave a token where their cell goes."""
@@ -259,6 +272,19 @@ class CellMaker:
 def _code(source: str, path: str, line: int):
     """A code cell that remembers the slide it comes from, so that an error can name it."""
     return new_code_cell(source, metadata={"deckbuild": {"source": f"{path}:{line}"}})
+
+
+def _exercise_cell(code: str, path: str, line: int, solutions: bool):
+    """The solution for the instructor; for a student the question, tagged so that nbclient skips it."""
+    try:
+        exercise = question_and_solution(code)
+    except MarkerError as error:
+        raise DeckError(Problem(path, line + error.line, str(error))) from None
+    if solutions:
+        return _code(exercise.solution, path, line)
+    cell = _code(exercise.question, path, line)
+    cell.metadata["tags"] = ["exercise", "skip-execution"]
+    return cell
 
 
 def _clean(text: str) -> str:

@@ -129,7 +129,27 @@ DECK = {
 def exported(tmp_path_factory):
     deck = write_files(tmp_path_factory.mktemp("notebooks") / "deck", DECK)
     paths = export_notebooks(deck)
-    return deck, paths, [nbformat.read(path, as_version=4) for path in paths]
+    students = [path for path in paths if path.parent.name != "instructor"]
+    return deck, students, [nbformat.read(path, as_version=4) for path in students]
+
+
+def test_only_a_slide_file_with_an_exercise_gets_an_instructor_notebook(exported):
+    deck, _, _ = exported
+    made = sorted(p.relative_to(deck).as_posix() for p in (deck / "build" / "notebooks").rglob("*.ipynb"))
+    assert made == ["build/notebooks/01_numbers.ipynb", "build/notebooks/02_figures.ipynb",
+                    "build/notebooks/instructor/01_numbers.ipynb"]
+
+
+def test_students_get_the_question_unrun_and_instructors_the_solution_run(exported):
+    deck, _, (student, _) = exported
+    instructor = nbformat.read(deck / "build/notebooks/instructor/01_numbers.ipynb", as_version=4)
+    question = next(cell for cell in student.cells if "quadruple" in cell.source)
+    assert question.source == "def quadruple(x):\n    ...  # your code here"
+    assert question.metadata.tags == ["exercise", "skip-execution"] and question.outputs == []
+    assert "4 * x" not in nbformat.writes(student)
+    solution = next(cell for cell in instructor.cells if "quadruple" in cell.source)
+    assert solution.source == "def quadruple(x):\n    return 4 * x"
+    assert solution.execution_count is not None
 
 
 def sources(notebook, kind: str) -> list[str]:
@@ -147,8 +167,8 @@ def test_one_executed_notebook_per_slide_file(exported):
     for notebook in notebooks:
         nbformat.validate(notebook)
         assert notebook.metadata.kernelspec.name == "python3"
-        code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-        assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))
+        run = [cell for cell in notebook.cells if cell.cell_type == "code" and "exercise" not in cell.metadata.get("tags", [])]
+        assert [cell.execution_count for cell in run] == list(range(1, len(run) + 1))
 
 
 def test_first_cells_say_how_to_run_and_put_the_deck_on_sys_path(exported):
@@ -175,12 +195,12 @@ def test_snippets_outputs_and_exec_fences_become_cells(exported):
         'from code_snippets.numbers import SCALE\n\n\ndef triple(x):\n    """x times SCALE."""\n    return SCALE * x',
         "from code_snippets.numbers import show_triples\n\nshow_triples()",
         'from code_snippets.numbers import triple\nprint("exec says", triple(5))',
+        "def quadruple(x):\n    ...  # your code here",
     ]
     assert outputs(code[1]) == "triple(0) = 0\ntriple(1) = 3\ntriple(2) = 6\n"
     assert outputs(code[2]) == "exec says 15\n"
     region = next(s for s in sources(notebook, "markdown") if s.startswith("## Area of a circle"))
     assert "`code_snippets/numbers.py`, line 18:\n\n```python\narea = math.pi * r ** 2\n```" in region
-    assert "quadruple" not in nbformat.writes(notebook)  # exercises are left to exercises.py
 
 
 def test_figures_are_drawn_or_shown_from_the_build(exported):
@@ -199,7 +219,7 @@ def test_figures_are_drawn_or_shown_from_the_build(exported):
 
 def test_nbval_lax_passes_on_the_exported_notebooks(exported):
     deck, paths, notebooks = exported
-    run = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", str(paths[0].parent), "-p", "no:cacheprovider",
+    run = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", *map(str, paths), "-p", "no:cacheprovider",
                           "-q"], capture_output=True, text=True, cwd=deck)
     code_cells = sum(cell.cell_type == "code" for notebook in notebooks for cell in notebook.cells)
     assert run.returncode == 0, run.stdout + run.stderr
