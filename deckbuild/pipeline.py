@@ -12,6 +12,7 @@ from .model import Ref
 from .references import call_key, index_references, jinja_environment
 from .markdown_render import Stash
 from .render import render_slides
+from .hall import site_extras
 from .site import render_page, write_site
 from .slides import read_slide_files, split_slides
 from .templating import format_value, helpers, render_file
@@ -43,7 +44,7 @@ def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
-    assets = dict(figure_files)
+    assets = {**site_extras(config), **figure_files}  # the PDF and notebooks, when exported
     stacks = render_slides(raw, root, cache, stash, generated=set(figure_files), assets=assets)
     write_site(out, render_page(config, stacks), config, assets)
     return refs

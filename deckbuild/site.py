@@ -62,6 +62,7 @@ def write_site(out: Path, page: str, config: DeckConfig, files: dict[str, Path])
     then swap it for `out`: a build that fails before this point leaves `out` untouched."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; a site is served and shared
     try:
         for source, target in VENDOR:
             _place_tree(NODE / source, staging / target)
