@@ -89,6 +89,10 @@ def _fence_html(match: re.Match, path: str, line: int) -> str:
     info = match.group("info").strip()
     steps = STEPS.search(info)
     language = (info.split() or ["text"])[0]
+    if language == "python" and not {"exec", "norun", "exercise"} & set(info.split()[1:]):
+        # code on a slide that looks runnable must be tested, or say why not
+        raise DeckError(Problem(path, line, "say whether this Python block runs: ```python exec "
+                                            "(run by check and the tests) or ```python norun (shown only)"))
     code = match.group("code").rstrip("\n")
     indent = len(match.group(0)) - len(match.group(0).lstrip(" \t"))
     code = "\n".join(l[indent:] if l[:indent].isspace() else l for l in code.split("\n"))

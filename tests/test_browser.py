@@ -13,7 +13,7 @@ Note:
 These words belong to the speaker only.
 ---
 # Code
-```python [1|2]
+```python norun [1|2]
 x = 1
 print(x)
 ```

@@ -51,7 +51,7 @@ def test_math_is_rendered_and_markdown_leaves_it_alone(make_deck):
 
 
 def test_code_fence_highlighted_with_line_steps(make_deck):
-    deck = make_deck({"slides/01_a.md": "# C\n\n```python [1|2-3]\nx = 1\ny = 2\nz = 3\n```\n"})
+    deck = make_deck({"slides/01_a.md": "# C\n\n```python norun [1|2-3]\nx = 1\ny = 2\nz = 3\n```\n"})
     html = built(deck)
     assert html.count('<code class="highlight language-python') == 2
     assert 'class="highlight language-python fragment step"' in html
@@ -82,7 +82,10 @@ def test_images_are_copied_into_the_site(make_deck):
     ({"slides/01_a.md": "# A\n\n![x](../../secret.png)\n"}, "slides/01_a.md:3: media path '../../secret.png' points outside the deck"),
     ({"slides/01_a.md": "# A\n\n![x](https://example.org/x.png)\n"}, "slides/01_a.md:3: remote media 'https://example.org/x.png' is not allowed: the deck must work offline; save the file in the deck"),
     ({"slides/01_a.md": "# A\n\n```python\nx = 1\n"}, "slides/01_a.md:3: code fence ``` is never closed"),
-    ({"slides/01_a.md": "# A\n\n```python [1|7]\nx = 1\n```\n"}, "slides/01_a.md:3: line step '7' is outside the code's 1 lines"),
+    ({"slides/01_a.md": "# A\n\n```python\nx = 1\n```\n"},
+     "slides/01_a.md:3: say whether this Python block runs: ```python exec (run by check and the tests) or "
+     "```python norun (shown only)"),
+    ({"slides/01_a.md": "# A\n\n```python norun [1|7]\nx = 1\n```\n"}, "slides/01_a.md:3: line step '7' is outside the code's 1 lines"),
     ({"slides/01_a.md": b"# A\n\n\xff\xfe\n"}, "slides/01_a.md:3: not valid UTF-8 (byte 0xff); save the file as UTF-8"),
     ({"deck.toml": 'title = "T"\ncolour = "red"\n', "slides/01_a.md": "# A\n"},
      "deck.toml:2: unknown key 'colour' (known keys: author, chalkboard_file, date, institute, notebook_base_url, reveal, subtitle, theme, timeout, title)"),

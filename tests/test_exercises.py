@@ -31,7 +31,7 @@ Two minutes, then the answer.
 ---
 ## Plain code stays as it is
 
-```python
+```python norun
 print("### BEGIN SOLUTION is only text here")
 ```
 """
