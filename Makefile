@@ -39,8 +39,11 @@ $(STAMPS)/chromium:
 slides: setup
 	$(PY) build.py build --deck $(DECK) $(ARGS)
 
+# Every reference resolved and run, then the student notebooks exported and run top to bottom.
 check: setup
 	$(PY) build.py check --deck $(DECK) $(ARGS)
+	$(PY) build.py notebooks --deck $(DECK) $(ARGS)
+	$(PY) -m pytest --nbval-lax -p no:cacheprovider -q $(DECK)/build/notebooks/*.ipynb
 
 pdf: setup $(STAMPS)/chromium
 	$(PY) build.py pdf --deck $(DECK) $(ARGS)
