@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 
 import torch
 import torch.nn.functional as F
@@ -168,6 +169,16 @@ def print_layer_table() -> None:
     for name in params:
         print(f"{name:<8}{params[name]:>12,}{macs[name]:>16,}")
     print(f"{'total':<8}{sum(params.values()):>12,}{sum(macs.values()):>16,}")
+
+
+def flattened_input_fails() -> None:
+    """Feed LeNet images flattened the way last week's fully connected network wanted them."""
+    images = torch.rand(64, 1, 28, 28)
+    print(">>> LeNet()(images.view(64, 784))")
+    try:
+        LeNet()(images.view(64, 784))      # the 2-D neighbourhoods are gone
+    except RuntimeError as error:          # conv2d refuses: no height and width left
+        print(textwrap.fill(f"RuntimeError: {error}", width=60))
 
 
 def fully_connected_net() -> nn.Sequential:

@@ -65,6 +65,43 @@ def sobel_maps():
     return fig
 
 
+N_LEARNED_SHOWN = 5  # learned filters shown next to the Sobel ones
+
+
+def _strongest_first_layer_units(model, digit, n=N_LEARNED_SHOWN):
+    """Indices of the n conv1 units whose ReLU maps respond most to the digit, and all maps."""
+    with torch.no_grad():
+        maps = F.relu(model.conv1(digit))[0]      # [32, 26, 26]: what LeNet passes on
+    strongest = maps.sum(dim=(1, 2)).argsort(descending=True)[:n]
+    return strongest, maps
+
+
+def lenet_first_layer_maps(trained_lenet):
+    """The digit of sobel_maps through trained LeNet's first layer: learned 3x3 filters, their maps."""
+    model = trained_lenet["model"].eval()
+    digit = _example_digit()
+    units, maps = _strongest_first_layer_units(model, digit)
+    weights = model.conv1.weight.detach()[:, 0]   # [32, 3, 3]
+    fig = new_figure(11, 4.4)
+    grid = fig.add_gridspec(2, 1 + len(units), width_ratios=[1.3] + [1] * len(units))
+    input_ax = fig.add_subplot(grid[:, 0])
+    input_ax.imshow(digit[0, 0].numpy(), cmap=DIGIT_CMAP)
+    input_ax.set_title("input 28×28")
+    strip_axes(input_ax)
+    for column, unit in enumerate(units.tolist(), start=1):
+        kernel_ax, map_ax = fig.add_subplot(grid[0, column]), fig.add_subplot(grid[1, column])
+        kernel = weights[unit]
+        limit = kernel.abs().max().item()         # each filter on its own colour scale
+        kernel_ax.imshow(kernel.numpy(), cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
+        kernel_ax.set_title(f"filter {unit}")
+        map_ax.imshow(maps[unit].numpy(), cmap="magma", vmin=0)
+        _framed(kernel_ax)
+        _framed(map_ax)
+    fig.supxlabel("top: learned 3×3 filters (red +, blue −); bottom: their maps after ReLU, 26×26",
+                  fontsize=13)
+    return fig
+
+
 def _photograph(size=256) -> torch.Tensor:
     """Grace Hopper's portrait from matplotlib's sample data, grey, [1, 1, size, size]."""
     with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as f:

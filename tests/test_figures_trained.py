@@ -48,6 +48,7 @@ FIGURES = [
     conv_figures.sobel_maps,
     conv_figures.pooling_comparison,
     conv_figures.translation_tolerance,
+    conv_figures.lenet_first_layer_maps,
     lenet_figures.lenet_filters,
     lenet_figures.lenet_feature_maps,
     lenet_figures.lenet_training_curve,

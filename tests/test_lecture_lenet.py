@@ -86,6 +86,15 @@ def test_flattened_input_is_rejected(model):
         model(torch.rand(5, 784))
 
 
+def test_flattened_input_demo_shows_the_error(capsys):
+    lenet.flattened_input_fails()
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == ">>> LeNet()(images.view(64, 784))"
+    assert lines[1].startswith("RuntimeError: ")
+    assert "[64, 784]" in " ".join(lines)
+    assert len(lines) <= 5 and max(map(len, lines)) <= 70
+
+
 def test_dropout_is_active_only_in_train_mode(model):
     x = torch.rand(8, 1, 28, 28)
     assert torch.equal(model.eval()(x), model(x))
