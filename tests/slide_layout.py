@@ -20,7 +20,8 @@ MEASURE = """() => {
   const name = (el) => el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
       ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
   for (const el of slide.querySelectorAll('*')) {
-    if (el.closest('aside.notes')) continue;
+    // notes are hidden; KaTeX draws roots and braces as wide SVG paths that their box crops
+    if (el.closest('aside.notes') || el.closest('svg')) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     const out = Math.max(box.left - r.left, r.right - box.right, box.top - r.top, r.bottom - box.bottom);
