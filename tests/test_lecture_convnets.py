@@ -1,7 +1,6 @@
 """Convnet patterns and torchvision facts of the lecture, checked."""
 from __future__ import annotations
 
-import inspect
 
 import pytest
 import torch
@@ -10,6 +9,7 @@ from torch import nn
 from torchvision import models
 
 import code_snippets.convnets as convnets
+from lecture_checks import assert_fits_on_a_slide, printed_by, zero_argument_functions
 from code_snippets.convolution import conv_output_size
 
 OUTPUTS = [
@@ -30,18 +30,10 @@ VALUES = [
 ]
 
 
-def printed_by(function, capsys) -> list[str]:
-    """Lines a zero-argument demo prints, seeded like the engine seeds it."""
-    torch.manual_seed(0)
-    assert function() is None
-    return capsys.readouterr().out.splitlines()
-
 
 @pytest.mark.parametrize("name", OUTPUTS)
 def test_output_fits_on_a_slide(name, capsys):
-    lines = printed_by(getattr(convnets, name), capsys)
-    assert 0 < len(lines) <= 12
-    assert max(len(line) for line in lines) <= 70
+    assert_fits_on_a_slide(printed_by(getattr(convnets, name), capsys))
 
 
 @pytest.mark.parametrize("name", VALUES)
@@ -50,12 +42,7 @@ def test_values_are_numbers_or_text(name):
 
 
 def test_every_zero_argument_function_is_listed_here():
-    zero_argument = {
-        name for name, f in inspect.getmembers(convnets, inspect.isfunction)
-        if f.__module__ == convnets.__name__ and not name.startswith("_")
-        and not inspect.signature(f).parameters
-    }
-    assert zero_argument == set(OUTPUTS) | set(VALUES)
+    assert zero_argument_functions(convnets) == set(OUTPUTS) | set(VALUES)
 
 
 def test_parameter_counts_of_the_lecture_agree_with_torchvision_metadata():

@@ -1,7 +1,6 @@
 """Initialization scales of the lecture, checked against torch.nn.init."""
 from __future__ import annotations
 
-import inspect
 import math
 
 import pytest
@@ -10,6 +9,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import code_snippets.initialization as init
+from lecture_checks import assert_fits_on_a_slide, printed_by, zero_argument_functions
 
 OUTPUTS = [
     "zero_init_gives_identical_gradients",
@@ -20,27 +20,14 @@ OUTPUTS = [
 ]
 
 
-def printed_by(function, capsys) -> list[str]:
-    """Lines a zero-argument demo prints, seeded like the engine seeds it."""
-    torch.manual_seed(0)
-    assert function() is None
-    return capsys.readouterr().out.splitlines()
-
 
 @pytest.mark.parametrize("name", OUTPUTS)
 def test_output_fits_on_a_slide(name, capsys):
-    lines = printed_by(getattr(init, name), capsys)
-    assert 0 < len(lines) <= 12
-    assert max(len(line) for line in lines) <= 70
+    assert_fits_on_a_slide(printed_by(getattr(init, name), capsys))
 
 
 def test_every_zero_argument_function_is_listed_here():
-    zero_argument = {
-        name for name, f in inspect.getmembers(init, inspect.isfunction)
-        if f.__module__ == init.__name__ and not name.startswith("_")
-        and not inspect.signature(f).parameters
-    }
-    assert zero_argument == set(OUTPUTS)
+    assert zero_argument_functions(init) == set(OUTPUTS)
 
 
 def test_bounds_by_hand():

@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from scipy import stats
 
 import code_snippets.losses as losses
+from lecture_checks import assert_fits_on_a_slide, printed_by, zero_argument_functions
 
 OUTPUTS = [
     "softmax_is_shift_invariant",
@@ -26,27 +27,14 @@ OUTPUTS = [
 ]
 
 
-def printed_by(function, capsys) -> list[str]:
-    """Lines a zero-argument demo prints, seeded like the engine seeds it."""
-    torch.manual_seed(0)
-    assert function() is None
-    return capsys.readouterr().out.splitlines()
-
 
 @pytest.mark.parametrize("name", OUTPUTS)
 def test_output_fits_on_a_slide(name, capsys):
-    lines = printed_by(getattr(losses, name), capsys)
-    assert 0 < len(lines) <= 12
-    assert max(len(line) for line in lines) <= 70
+    assert_fits_on_a_slide(printed_by(getattr(losses, name), capsys))
 
 
 def test_every_zero_argument_function_is_listed_here():
-    zero_argument = {
-        name for name, f in inspect.getmembers(losses, inspect.isfunction)
-        if f.__module__ == losses.__name__ and not name.startswith("_")
-        and not inspect.signature(f).parameters
-    }
-    assert zero_argument == set(OUTPUTS)
+    assert zero_argument_functions(losses) == set(OUTPUTS)
 
 
 def test_mse_matches_pytorch_on_vectors_and_matrices():

@@ -10,6 +10,7 @@ from scipy import signal
 from torch import nn
 
 import code_snippets.pooling as pooling
+from lecture_checks import assert_fits_on_a_slide, printed_by, zero_argument_functions
 
 OUTPUTS = [
     "pooling_worked_example",
@@ -19,27 +20,14 @@ OUTPUTS = [
 VALUES = ["shift_change_without_pooling", "shift_change_with_max_pooling"]
 
 
-def printed_by(function, capsys) -> list[str]:
-    """Lines a zero-argument demo prints, seeded like the engine seeds it."""
-    torch.manual_seed(0)
-    assert function() is None
-    return capsys.readouterr().out.splitlines()
-
 
 @pytest.mark.parametrize("name", OUTPUTS)
 def test_output_fits_on_a_slide(name, capsys):
-    lines = printed_by(getattr(pooling, name), capsys)
-    assert 0 < len(lines) <= 12
-    assert max(len(line) for line in lines) <= 70
+    assert_fits_on_a_slide(printed_by(getattr(pooling, name), capsys))
 
 
 def test_every_zero_argument_function_is_listed_here():
-    zero_argument = {
-        name for name, f in inspect.getmembers(pooling, inspect.isfunction)
-        if f.__module__ == pooling.__name__ and not name.startswith("_")
-        and not inspect.signature(f).parameters
-    }
-    assert zero_argument == set(OUTPUTS) | set(VALUES)
+    assert zero_argument_functions(pooling) == set(OUTPUTS) | set(VALUES)
 
 
 def test_worked_example():

@@ -1,7 +1,6 @@
 """Penalties, weight decay and dropout of the lecture, checked against PyTorch."""
 from __future__ import annotations
 
-import inspect
 
 import pytest
 import torch
@@ -9,6 +8,7 @@ import torch.nn.functional as F
 from torch import nn
 
 import code_snippets.regularization as reg
+from lecture_checks import assert_fits_on_a_slide, printed_by, zero_argument_functions
 
 OUTPUTS = [
     "dropout_train_and_eval",
@@ -21,27 +21,14 @@ OUTPUTS = [
 ]
 
 
-def printed_by(function, capsys) -> list[str]:
-    """Lines a zero-argument demo prints, seeded like the engine seeds it."""
-    torch.manual_seed(0)
-    assert function() is None
-    return capsys.readouterr().out.splitlines()
-
 
 @pytest.mark.parametrize("name", OUTPUTS)
 def test_output_fits_on_a_slide(name, capsys):
-    lines = printed_by(getattr(reg, name), capsys)
-    assert 0 < len(lines) <= 12
-    assert max(len(line) for line in lines) <= 70
+    assert_fits_on_a_slide(printed_by(getattr(reg, name), capsys))
 
 
 def test_every_zero_argument_function_is_listed_here():
-    zero_argument = {
-        name for name, f in inspect.getmembers(reg, inspect.isfunction)
-        if f.__module__ == reg.__name__ and not name.startswith("_")
-        and not inspect.signature(f).parameters
-    }
-    assert zero_argument == set(OUTPUTS)
+    assert zero_argument_functions(reg) == set(OUTPUTS)
 
 
 def test_penalties_sum_over_weights_only():
