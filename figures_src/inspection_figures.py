@@ -98,6 +98,7 @@ def orientation_tuning_curves(trained_lenet):
     selectivity = orientation_selectivity(tuning, ANGLES)
     best = selectivity.argsort(descending=True)[:8].tolist()
     fig = new_figure(10.5, 4.5)
+    fig.get_layout_engine().set(wspace=0.08)  # room between panels: "180" and "0" must not touch
     grid = fig.add_gridspec(2, 5, width_ratios=[0.8, 1, 1, 1, 1])
     for row, angle in enumerate((0, 45)):
         ax = fig.add_subplot(grid[row, 0])
