@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DeckError, Problem
+from .errors import DeckError, Problem, relpath
 
 KNOWN_KEYS = {
     "title": str,
@@ -78,7 +78,13 @@ def load_config(root: Path) -> DeckConfig:
     path = root / "deck.toml"
     if not path.is_file():
         raise DeckError(Problem("deck.toml", 0, f"missing: {root} is not a deck (no deck.toml)"))
-    text = path.read_text(encoding="utf-8")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        message = f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
+        raise DeckError(Problem("deck.toml", line, message)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -100,6 +106,27 @@ def load_config(root: Path) -> DeckConfig:
     if isinstance(theme, str) and theme not in available_themes(root):
         themes = ", ".join(available_themes(root))
         problems.append(Problem("deck.toml", _line_of(text, "theme"), f"unknown theme '{theme}' (themes: {themes})"))
+    chalkboard = data.get("chalkboard_file")
+    if isinstance(chalkboard, str) and not (root / chalkboard).resolve().is_relative_to(root.resolve()):
+        problems.append(Problem("deck.toml", _line_of(text, "chalkboard_file"),
+                                f"chalkboard_file '{chalkboard}' points outside the deck"))
     if problems:
         raise DeckError(problems)
-    return DeckConfig(root=root, **data)
+    config = DeckConfig(root=root, **data)
+    _check_theme_chain(config)
+    return config
+
+
+def _check_theme_chain(config: DeckConfig) -> None:
+    """Each theme's `extends` file names a theme that exists, without a loop (theme_chain relies on it)."""
+    seen, theme = [], config.theme_dir()
+    while (theme / "extends").is_file():
+        seen.append(theme.name)
+        parent = (theme / "extends").read_text(encoding="utf-8", errors="replace").strip()
+        where = relpath(theme / "extends", config.root)
+        if parent not in available_themes(config.root):
+            themes = ", ".join(available_themes(config.root))
+            raise DeckError(Problem(where, 1, f"theme '{theme.name}' extends unknown theme '{parent}' (themes: {themes})"))
+        if parent in seen:
+            raise DeckError(Problem(where, 1, f"themes extend each other in a loop: {' -> '.join(seen + [parent])}"))
+        theme = DeckConfig(config.root, config.title, theme=parent).theme_dir()

@@ -140,6 +140,13 @@ class Plan:
         path = folder / (module.replace(".", "/") + ".py")
         if not module or not name:
             return self._bad(ref, f"{what}: expected 'module:name', e.g. 'losses:softmax_demo'")
+        # Only (dotted) module names: '../x' or '/abs/x' would run code from outside the deck.
+        if not all(part.isidentifier() for part in module.split(".")):
+            return self._bad(ref, f"{what}: refused: the module must be a module name in code_snippets/"
+                                  " without '/' or '.py' (like 'losses')")
+        if path.is_file() and not path.resolve().is_relative_to(folder.resolve()):
+            rel = path.relative_to(self.deck).as_posix()
+            return self._bad(ref, f"{what}: refused: {rel} is a link to a file outside code_snippets/")
         if not path.is_file():
             modules = [p.stem for p in folder.glob("*.py") if p.stem != "__init__"]
             return self._bad(ref, f"{what}: there is no code_snippets/{module}.py (modules: {name_list(module, modules)})")

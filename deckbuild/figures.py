@@ -51,8 +51,11 @@ def index_producers(deck: Path) -> dict[str, Producer]:
     deck = Path(deck)
     problems = Collector()
     found: dict[str, Producer] = {}
+    folder = (deck / PACKAGE).resolve()
     for path in sorted((deck / PACKAGE).glob("*.py")):
-        if not path.name.startswith("_"):
+        if not path.resolve().is_relative_to(folder):  # the engine would run code from outside the deck
+            problems.add(f"{PACKAGE}/{path.name}", 0, f"refused: a link to a file outside {PACKAGE}/")
+        elif not path.name.startswith("_"):
             for producer in _module_producers(deck, path, problems):
                 if producer.name in found:
                     other = found[producer.name]

@@ -35,6 +35,7 @@ from .deps import data_fingerprint, deck_closure, files_digest, library_imports,
 from .errors import Collector, DeckError, Problem
 from .exercises import MarkerError, is_exercise, question_and_solution
 from .figures import index_producers
+from .lock import one_at_a_time
 from .markdown_render import Stash
 from .pipeline import Options, resolve_references
 from .references import index_references, jinja_environment
@@ -87,6 +88,7 @@ def seed_everything(*_):
 get_ipython().events.register("pre_run_cell", seed_everything)'''
 
 
+@one_at_a_time  # it fills the same cache as a build
 def export_notebooks(root: Path, options: Options = Options()) -> list[Path]:
     """build/notebooks/NN_topic.ipynb for every slide file, executed (or reused when nothing they
     depend on changed); DeckError names the slide of a failing cell."""

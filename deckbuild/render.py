@@ -45,7 +45,9 @@ def render_slides(raw: list[RawSlide], root: Path, cache: Cache, stash: Stash, g
     stacks: list[list[Slide]] = []
     for slide, body, notes in halves:
         html = collect_media(stash.restore(body, math), slide.path, slide.line, slide.body, root, generated, assets, problems)
-        done = Slide(slide.path, slide.line, html, stash.restore(notes, math), slide.attrs, _title(html))
+        # A slide's own data-background-image is media too: checked, kept offline, copied into the site.
+        attrs = collect_media(slide.attrs, slide.path, slide.line, slide.attrs, root, generated, assets, problems)
+        done = Slide(slide.path, slide.line, html, stash.restore(notes, math), attrs, _title(html))
         if slide.vertical and stacks:
             stacks[-1].append(done)
         else:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -61,7 +63,8 @@ def write_site(out: Path, page: str, config: DeckConfig, files: dict[str, Path])
     """Write index.html, vendor files, theme and `files` (target -> source) into a fresh folder,
     then swap it for `out`: a build that fails before this point leaves `out` untouched."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-", dir=out.parent))
+    _clean_up_after_killed_builds(out)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-new-{os.getpid()}-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp makes it private; a site is served and shared
     try:
         for source, target in VENDOR:
@@ -81,12 +84,38 @@ def write_site(out: Path, page: str, config: DeckConfig, files: dict[str, Path])
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Replace out by staging with two renames; the old site is removed only afterwards."""
+    """Replace out by staging with two renames; the old site is removed only afterwards.
+    Ctrl-C (SIGINT) and SIGTERM wait until both renames are done: between them there is no site."""
     old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-", dir=out.parent))
-        old.rmdir()
-        os.replace(out, old)
-    os.replace(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    try:
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+        try:
+            if out.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{out.name}-old-{os.getpid()}-", dir=out.parent))
+                old.rmdir()
+                os.replace(out, old)
+            os.replace(staging, out)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a Ctrl-C held back is raised here
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _clean_up_after_killed_builds(out: Path) -> None:
+    """Remove the staging folders (and the last site moved aside) of builds killed before they could."""
+    for leftover in out.parent.glob(f".{out.name}-*"):
+        match = re.fullmatch(rf"\.{re.escape(out.name)}-(new|old)-(\d+)-\w+", leftover.name)
+        if match and not _alive(int(match[2])):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with this id exists (a reused id only delays the clean-up)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -34,7 +34,11 @@ def read_slide_files(root: Path) -> list[SourceFile]:
     files = []
     for path in paths:
         rel = path.relative_to(root).as_posix()
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as error:  # a folder named like a slide, a dangling link, no permission
+            problems.add(rel, 0, f"cannot read: {error.strerror}")
+            continue
         try:
             files.append(SourceFile(rel, data.decode("utf-8")))
         except UnicodeDecodeError as error:

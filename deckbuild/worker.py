@@ -89,8 +89,10 @@ def _supervise(job: dict, cache, deck: Path, job_fd: int, event_fd: int) -> None
     """Fork a child for the job, relay its messages, kill it at the deadline, report how it ended."""
     read_end, write_end = os.pipe()
     started = time.perf_counter()
+    worker = os.getpid()
     pid = os.fork()
     if pid == 0:
+        _die_with(worker)
         os.close(read_end)
         os.close(job_fd)
         os.close(event_fd)
@@ -133,6 +135,19 @@ def _relay(fd: int, buffer: bytearray, event_fd: int, watched: list) -> None:
     buffer.extend(data)
     for frame in split_frames(buffer):
         send(event_fd, ("child", pickle.loads(frame)))
+
+
+def _die_with(worker: int) -> None:
+    """Linux: have the kernel kill this child when the worker dies, even by SIGKILL (`kill -9` of the
+    build's process group), so that no training outlives a killed build. The child has its own group."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker still kills its children when it can
+        return
+    if os.getppid() != worker:  # the worker died before prctl took effect
+        os._exit(1)
 
 
 def _set_group(pid: int) -> None:
