@@ -32,16 +32,19 @@ def parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> None:
-    from .pipeline import Options, build, check
-
     root = args.deck.resolve()
-    options = Options(device=args.device, verbose=args.verbose)
     started = time.perf_counter()
     if args.verb == "build":
         out = (args.out or root / "build" / "site").resolve()
-        refs = build(root, out, options)
-        print(f"built {out / 'index.html'} ({len(refs)} references, {time.perf_counter() - started:.2f} s)")
-    elif args.verb == "check":
+        from .stamp import build_unless_current
+
+        count, fresh = build_unless_current(root, out, args.device, args.verbose)
+        print(f"built {out / 'index.html'} ({count} references{', up to date' * fresh}, {time.perf_counter() - started:.2f} s)")
+        return
+    from .pipeline import Options, build, check
+
+    options = Options(device=args.device, verbose=args.verbose)
+    if args.verb == "check":
         refs = check(root, options)
         print(f"checked {len(refs)} references in {time.perf_counter() - started:.2f} s: all good")
     elif args.verb == "pdf":

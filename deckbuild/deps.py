@@ -4,7 +4,6 @@ from __future__ import annotations
 import ast
 import hashlib
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 
 PACKAGE = "code_snippets"
@@ -61,6 +60,7 @@ def sources_digest(deck: Path, files: list[Path]) -> str:
 def library_versions() -> dict[str, str]:
     """Versions that change what code computes; read from metadata, so torch is not imported."""
     import platform
+    from importlib import metadata
 
     versions = {"python": platform.python_version()}
     for name in ("torch", "torchvision", "numpy", "matplotlib"):
@@ -85,11 +85,21 @@ def _module_file(deck: Path, package: str, name: str) -> Path | None:
 
 def imported_deck_files(deck: Path, source: str, package: str | None) -> set[Path]:
     """Files of the deck's packages that this source imports; `package` resolves relative imports."""
+    found = set()
+    for top, name in _deck_imports(source, package):
+        path = _module_file(deck, top, name) if name else None
+        found.update(p for p in (path, deck / top / "__init__.py") if p is not None and p.is_file())
+    return found
+
+
+@lru_cache(maxsize=1024)  # a build asks about the same module texts many times: parse each once
+def _deck_imports(source: str, package: str | None) -> frozenset[tuple[str, str]]:
+    """(package, module name or "" for the package itself) for each import of the deck's packages."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()
-    wanted: set[tuple[str, str]] = set()  # (package, module name or "" for the package itself)
+        return frozenset()
+    wanted: set[tuple[str, str]] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
@@ -106,11 +116,7 @@ def imported_deck_files(deck: Path, source: str, package: str | None) -> set[Pat
             wanted.add((top, rest))
             if not rest:  # `from code_snippets import lenet` names modules (or package attributes)
                 wanted.update((top, alias.name) for alias in node.names)
-    found = set()
-    for top, name in wanted:
-        path = _module_file(deck, top, name) if name else None
-        found.update(p for p in (path, deck / top / "__init__.py") if p is not None and p.is_file())
-    return found
+    return frozenset(wanted)
 
 
 def deck_closure(deck: Path, files: list[Path], sources: tuple[str, ...] = ()) -> list[Path]:

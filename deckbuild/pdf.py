@@ -11,7 +11,8 @@ from pathlib import Path
 from .browser import in_chromium, offline_page
 from .config import DeckConfig, load_config
 from .errors import DeckError, Problem
-from .pipeline import Options, build
+from .pipeline import Options
+from .stamp import build_unless_current
 
 # Query options override the deck's: the page is exactly the slide (margin 0), one page per slide
 # (fragments in their final state, overflow cut) and no notes on the slides themselves.
@@ -101,7 +102,7 @@ def export_pdf(root: Path, handout: bool = False, options: Options = Options()) 
     """build/deck.pdf, or build/handout.pdf with the notes; builds the deck first (instant when unchanged)."""
     root = Path(root).resolve()
     site = root / "build" / "site"
-    build(root, site, options)
+    build_unless_current(root, site, options.device, options.verbose)
     config = load_config(root)
     target = root / "build" / ("handout.pdf" if handout else "deck.pdf")
 

@@ -8,10 +8,12 @@ from .cache import Cache
 from .codeblocks import code_html, output_html
 from .config import load_config
 from .errors import Collector, DeckError, Problem
+from .lock import one_at_a_time
 from .model import Ref
 from .references import call_key, index_references, jinja_environment
 from .markdown_render import Stash
 from .render import render_slides
+from .resolved import recall, remember, resolved_key
 from .hall import site_extras
 from .site import render_page, write_site
 from .slides import read_slide_files, split_slides
@@ -27,6 +29,7 @@ class Options:
     progress: bool | None = None  # None: a progress bar only when stderr is a terminal
 
 
+@one_at_a_time  # two builds of one deck at once would swap each other's site away
 def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
     """Build the deck in `root` into `out`; raises DeckError listing every user mistake."""
     config = load_config(root)
@@ -50,6 +53,7 @@ def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
     return refs
 
 
+@one_at_a_time
 def check(root: Path, options: Options = Options()) -> list[Ref]:
     """Resolve every reference and run every output and value, drawing no figure."""
     config = load_config(root)
@@ -60,7 +64,22 @@ def check(root: Path, options: Options = Options()) -> list[Ref]:
 
 def resolve_references(root: Path, refs: list[Ref], cache: Cache, options: Options, timeout: float,
                        stash: Stash, make_figures: bool) -> tuple[dict, dict[str, Path]]:
-    """HTML (or text) for every reference, keyed by call_key; and the figure files to copy."""
+    """HTML (or text) for every reference, keyed by call_key; and the figure files to copy. Remembered
+    as a whole under a hash of all they depend on, so that a prose edit computes none of it again."""
+    memo = resolved_key(root, refs, options.device, make_figures, cache)
+    remembered = recall(cache, memo)
+    if remembered is None:
+        remembered = _references_html(root, refs, cache, options, timeout, make_figures)
+        remember(cache, memo, *remembered)
+    html, figure_files = remembered
+    results = {call_key(ref.kind, ref.target, ref.args): text if ref.kind == "value" else stash.add(text)
+               for ref, text in zip(refs, html)}
+    return results, figure_files
+
+
+def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options, timeout: float,
+                     make_figures: bool) -> tuple[list[str], dict[str, Path]]:
+    """The HTML of each reference in order (snippets found, code run or read from the cache), and the figure files."""
     problems, code = Collector(), {}
     if any(ref.kind == "snippet" for ref in refs):
         from .snippets import index_snippets
@@ -83,16 +102,14 @@ def resolve_references(root: Path, refs: list[Ref], cache: Cache, options: Optio
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
-    results, figure_files = {}, {}
+    html, figure_files = [], {}
     for ref in refs:
-        key = call_key(ref.kind, ref.target, ref.args)
         try:
-            html = _result_html(ref, code.get(ref), ran, figure_files, make_figures)
-            results[key] = html if ref.kind == "value" else stash.add(html)
+            html.append(_result_html(ref, code.get(ref), ran, figure_files, make_figures))
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
-    return results, figure_files
+    return html, figure_files
 
 
 def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_figures: bool) -> str:

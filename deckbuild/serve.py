@@ -6,6 +6,7 @@ gets livereload.js, which listens on /__events (Server-Sent Events) for the buil
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import sys
@@ -256,13 +257,20 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, kind, body, send_body)
 
     def _send(self, code: int, kind: str, body: bytes, send_body: bool) -> None:
-        self.send_response(code)
-        text = kind.startswith("text/") or kind == "application/json"
-        self.send_header("Content-Type", f"{kind}; charset=utf-8" if text else kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")  # figures keep their names when redrawn
+        # The browser asks again on every use (no-cache), with the content's tag: a redrawn figure keeps
+        # its name but not its tag, and what is unchanged comes back as a bodiless 304 that the browser
+        # answers from its cache, already parsed and decoded (a reload after a save takes half the time).
+        tag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+        unchanged = code == 200 and tag in self.headers.get("If-None-Match", "")
+        self.send_response(304 if unchanged else code)
+        if not unchanged:
+            text = kind.startswith("text/") or kind == "application/json"
+            self.send_header("Content-Type", f"{kind}; charset=utf-8" if text else kind)
+            self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("ETag", tag)
         self.end_headers()
-        if send_body:
+        if send_body and not unchanged:
             self.wfile.write(body)
 
     def _events(self) -> None:

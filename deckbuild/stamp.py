@@ -1,0 +1,119 @@
+"""Is the built site already what a build would write? Decided from a hash of every input before
+anything heavy is imported (Jinja, Markdown, Pygments, and certainly not torch or Node), so that
+building an unchanged deck takes a few milliseconds.
+
+A successful build stamps its site with the hash of its inputs; the next build compares.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+from .cache import Cache, key_of
+from .config import ENGINE_ROOT
+from .deps import data_fingerprint
+
+# Top-level folders of a deck that are not read as they are: outputs, data (fingerprinted apart), npm.
+NOT_INPUTS = {"build", "data", "node_modules"}
+# The engine's own files, and the versions of the npm packages it copies into the site.
+ENGINE = [ENGINE_ROOT / "deckbuild", ENGINE_ROOT / "themes", ENGINE_ROOT / "node_modules" / ".package-lock.json"]
+
+
+class Stamp:
+    """The stamp of the site `out` built from the deck `root`; `current()` before a build, `record()` after."""
+
+    def __init__(self, root: Path, out: Path, device: str):
+        self.root, self.out, self.cache = root, out, Cache(root / ".cache")
+        self.key = key_of("site", str(out))
+        self.inputs = input_digest(root, out, device, self.cache)  # taken before the build reads anything
+
+    def current(self) -> int | None:
+        """The number of references of the site when it was built from exactly these inputs and is
+        untouched since; None when it must be built."""
+        stamp = self.cache.get_json("site", self.key)
+        if not isinstance(stamp, dict) or stamp.get("inputs") != self.inputs:
+            return None
+        return stamp["references"] if stamp.get("site") == site_digest(self.out) else None
+
+    def record(self, references: int) -> None:
+        self.cache.put_json("site", self.key, {"inputs": self.inputs, "site": site_digest(self.out),
+                                                "references": references})
+
+
+def build_unless_current(root: Path, out: Path, device: str = "cpu", verbose: bool = False) -> tuple[int, bool]:
+    """(references, True) when `out` is already built from these very inputs; else build it,
+    importing the pipeline only then, and return (references, False)."""
+    stamp = Stamp(root, out, device) if (root / "deck.toml").is_file() else None  # not a deck: build() says so
+    if stamp and (count := stamp.current()) is not None:
+        return count, True
+    from .pipeline import Options, build
+
+    refs = build(root, out, Options(device=device, verbose=verbose))
+    if stamp:
+        stamp.record(len(refs))
+    return len(refs), False
+
+
+def input_digest(root: Path, out: Path, device: str, memo: Cache) -> str:
+    """A hash of what a build reads: the deck's files and data, the exports its site links to, the
+    engine, and the Python and library versions; and of where it writes and the training device."""
+    files = files_under(root, skip=out) + [f for base in ENGINE for f in files_under(base)] + _notebooks(root)
+    # The PDF counts by its presence only: `pdf` rewrites it on each export, and the copy in the site with it.
+    pdf = (root / "build" / "deck.pdf").is_file()
+    return key_of(str(out), device, pdf, contents_digest(files), data_fingerprint(root, memo), sys.version, distributions())
+
+
+def contents_digest(files: list[Path]) -> str:
+    """A hash of the names and bytes of these files."""
+    h = hashlib.sha256()
+    for path in files:
+        try:
+            content = path.read_bytes()
+        except OSError as error:  # a dangling link, no permission: build() reports it as a deck problem
+            content = str(error).encode()
+        h.update(str(path).encode() + b"\0" + content + b"\0")
+    return h.hexdigest()
+
+
+def site_digest(out: Path) -> str | None:
+    """A hash of the site's file names and of its index.html; None when there is no site."""
+    try:
+        page = (out / "index.html").read_bytes()
+    except OSError:
+        return None
+    return key_of(hashlib.sha256(page).hexdigest(), sorted(str(p.relative_to(out)) for p in files_under(out)))
+
+
+def files_under(base: Path, skip: Path | None = None) -> list[Path]:
+    """Every file under `base` (or `base` itself), in a stable order, leaving out hidden files and
+    folders, __pycache__, `skip` and the top-level NOT_INPUTS."""
+    if base.is_file():
+        return [base]
+    found, seen = [], set()
+    for folder, dirs, names in os.walk(base, followlinks=True):  # a linked slides/ is read through its link
+        real = os.path.realpath(folder)
+        if real in seen:  # a link loop, or two links to one folder
+            dirs[:] = []
+            continue
+        seen.add(real)
+        top = Path(folder) == base
+        dirs[:] = [d for d in dirs if not (d.startswith(".") or d == "__pycache__" or (top and d in NOT_INPUTS)
+                                           or Path(folder, d) == skip)]
+        found += [Path(folder, name) for name in names if not name.startswith(".")]
+    return sorted(found)
+
+
+def _notebooks(root: Path) -> list[Path]:
+    """The exported student notebooks, which a build copies into the site (hall.site_extras)."""
+    return sorted((root / "build" / "notebooks").glob("*.ipynb"))
+
+
+def distributions() -> list[str]:
+    """The installed Python packages with their versions (`torch-2.x.dist-info`), without importing them."""
+    names = []
+    for entry in sys.path:
+        if entry and os.path.isdir(entry):
+            names += [name for name in os.listdir(entry) if name.endswith(".dist-info")]
+    return sorted(names)
