@@ -259,6 +259,15 @@ def test_layer_rdms_cover_every_layer(model):
     assert all(r.shape == (10, 10) for r in rdms.values())
 
 
+def test_layer_rdms_in_batches_equal_the_rdm_of_all_images_at_once(model):
+    images, labels = torch.rand(70, 1, 28, 28), torch.randperm(70) % 10
+    batched = inspection.layer_rdms(model, images, labels, batch_size=16)
+    with torch.no_grad():
+        activity = inspection.layer_activity(model, images)
+    for name, rdm in batched.items():
+        assert torch.allclose(rdm, inspection.dissimilarity_matrix(activity[name], labels), atol=1e-10)
+
+
 # ---- transfer learning ------------------------------------------------------------------
 
 def test_select_digits_takes_the_asked_classes():
