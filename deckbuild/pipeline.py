@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 
 from .cache import Cache
@@ -134,9 +135,9 @@ def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_fig
         target = f"figures/{ref.target}.svg"
         if make_figures:
             figure_files[target] = ran.figure(ref)
-        alt = ref.arg("alt", "")
-        style = f' style="width:{ref.arg("width")}"' if ref.arg("width") else ""
-        classes = " ".join(filter(None, ["figure", ref.arg("cls", "")]))
+        alt = escape(ref.arg("alt", ""), quote=True)  # alt text is prose: quotes and < must stay text
+        style = f' style="width:{escape(ref.arg("width"), quote=True)}"' if ref.arg("width") else ""
+        classes = escape(" ".join(filter(None, ["figure", ref.arg("cls", "")])), quote=True)
         return f'<img class="{classes}" src="{target}" alt="{alt}"{style} />'
     return ""  # exec fences render as the code they are
 

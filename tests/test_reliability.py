@@ -673,6 +673,16 @@ def test_printed_html_shows_as_text(make_deck):
     assert "alert(1)</script>" not in html and "<b>x</b>" not in html and "<b>bold</b>" not in html
 
 
+def test_figure_alt_text_with_quotes_stays_one_attribute(make_deck):
+    deck = make_deck({"figures_src/plots.py": "from matplotlib.figure import Figure\n\n\ndef square():\n"
+                                              "    fig = Figure(figsize=(2, 2))\n    fig.subplots().plot([0, 1])\n    return fig\n",
+                      S: '# Alt\n\n{{ figure("square", alt=\'a "square" <b>plot</b>\') }}\n'})
+    done = run_cli("build", "--deck", str(deck))
+    assert done.returncode == 0, done.stderr
+    html = (deck / "build" / "site" / "index.html").read_text()
+    assert 'alt="a &quot;square&quot; &lt;b&gt;plot&lt;/b&gt;"' in html
+
+
 # ---------------------------------------------------------------------------------------------
 # 6. Under load: the HTML stage of ten lectures costs ten times one lecture, not a hundred.
 # ---------------------------------------------------------------------------------------------
