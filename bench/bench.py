@@ -281,7 +281,7 @@ def plain_training(deck: Path) -> float:
     torch.manual_seed(0)
     train, test = (datasets.MNIST(deck / "data", train=flag) for flag in (True, False))
     images, labels = train.data.unsqueeze(1).float() / 255, train.targets
-    test_images, test_labels = test.data.unsqueeze(1).float() / 255, test.targets
+    test_images = test.data.unsqueeze(1).float() / 255  # predicted, as trained_lenet does, not scored
     model = LeNet()
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     for _ in range(EPOCHS):

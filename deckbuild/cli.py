@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> None:
         count, fresh = build_unless_current(root, out, args.device, args.verbose)
         print(f"built {out / 'index.html'} ({count} references{', up to date' * fresh}, {time.perf_counter() - started:.2f} s)")
         return
-    from .pipeline import Options, build, check
+    from .pipeline import Options, check
 
     options = Options(device=args.device, verbose=args.verbose)
     if args.verb == "check":

@@ -6,56 +6,6 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-PACKAGE = "code_snippets"
-
-
-def _imported_modules(source: str) -> set[str]:
-    """Names of `code_snippets` modules imported by this source (absolute or relative imports)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.startswith(PACKAGE + "."):
-                    found.add(alias.name.split(".")[1])
-        elif isinstance(node, ast.ImportFrom):
-            module = node.module or ""
-            if module == PACKAGE or (node.level == 1 and not module):
-                found.update(alias.name for alias in node.names)
-            elif module.startswith(PACKAGE + "."):
-                found.add(module.split(".")[1])
-            elif node.level == 1:
-                found.add(module.split(".")[0])
-    return found
-
-
-def snippet_closure(deck: Path, files: list[Path]) -> list[Path]:
-    """The given files plus every `code_snippets/*.py` they import, transitively, sorted."""
-    snippets = deck / PACKAGE
-    seen: set[Path] = set()
-    todo = list(files)
-    while todo:
-        path = todo.pop()
-        if path in seen or not path.is_file():
-            continue
-        seen.add(path)
-        for name in _imported_modules(path.read_text(encoding="utf-8", errors="replace")):
-            todo.append(snippets / f"{name}.py")
-    return sorted(seen)
-
-
-def sources_digest(deck: Path, files: list[Path]) -> str:
-    """A hash of the text of these files and of every snippet module they import."""
-    h = hashlib.sha256()
-    for path in snippet_closure(deck, files):
-        h.update(path.relative_to(deck).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
-    return h.hexdigest()
-
-
 @lru_cache(maxsize=1)
 def library_versions() -> dict[str, str]:
     """Versions that change what code computes; read from metadata, so torch is not imported."""
@@ -135,12 +85,17 @@ def deck_closure(deck: Path, files: list[Path], sources: tuple[str, ...] = ()) -
     return sorted(seen)
 
 
-def files_digest(deck: Path, files: list[Path]) -> str:
-    """A hash of the names and bytes of exactly these files."""
+def files_digest(deck: Path | None, files: list[Path]) -> str:
+    """A hash of the names (relative to `deck`, or absolute when it is None) and bytes of exactly these
+    files. An unreadable file (a dangling link) counts by its error: the stage that reads it reports it."""
     h = hashlib.sha256()
     for path in sorted(files):
-        h.update(path.relative_to(deck).as_posix().encode() + b"\0")
-        h.update(path.read_bytes() + b"\0")
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            content = str(error).encode()
+        name = path.relative_to(deck).as_posix() if deck else str(path)
+        h.update(name.encode() + b"\0" + content + b"\0")
     return h.hexdigest()
 
 

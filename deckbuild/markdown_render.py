@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html import escape
 
 import markdown
 from markdown.extensions.attr_list import AttrListExtension

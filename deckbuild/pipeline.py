@@ -50,7 +50,7 @@ def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
     problems.raise_if_any()
     assets = {**site_extras(config), **figure_files}  # the PDF and notebooks, when exported
     stacks = render_slides(raw, root, cache, stash, generated=set(figure_files), assets=assets)
-    write_site(out, render_page(config, stacks), config, assets)
+    write_site(out, render_page(config, stacks, assets), config, assets)
     return refs
 
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 from .cache import Cache, key_of
-from .deps import data_fingerprint
+from .deps import data_fingerprint, files_digest
 from .model import Ref
-from .stamp import ENGINE, contents_digest, distributions, files_under
+from .stamp import ENGINE, distributions, files_under
 
 KIND = "resolved"
 CODE = ("code_snippets", "figures_src")
@@ -21,7 +21,7 @@ def resolved_key(root: Path, refs: list[Ref], device: str, make_figures: bool, c
     """The hash of every input of the references' results (code, data, engine, versions, device)."""
     files = [f for folder in CODE for f in files_under(root / folder)] + [f for base in ENGINE for f in files_under(base)]
     asked = [(ref.kind, ref.target, ref.args) for ref in refs]
-    return key_of(KIND, asked, contents_digest(files), data_fingerprint(root, cache), device, make_figures,
+    return key_of(KIND, asked, files_digest(None, files), data_fingerprint(root, cache), device, make_figures,
                   sys.version, distributions())
 
 

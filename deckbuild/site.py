@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from .config import DeckConfig
 from .render import Slide
-from .hall import notebook_links, saved_drawings, site_extras
+from .hall import notebook_links, saved_drawings
 from .vendor import NODE, PLUGINS, STYLESHEETS, VENDOR, with_plugin_options
 
 REVEAL_DEFAULTS = {
@@ -21,7 +21,7 @@ REVEAL_DEFAULTS = {
 }
 
 
-def render_page(config: DeckConfig, stacks: list[list[Slide]]) -> str:
+def render_page(config: DeckConfig, stacks: list[list[Slide]], assets: dict[str, Path]) -> str:
     """index.html: the theme's template.html if it has one, else the engine's page.html."""
     theme = config.theme_dir()
     folders = [theme, Path(__file__).parent]
@@ -37,7 +37,7 @@ def render_page(config: DeckConfig, stacks: list[list[Slide]]) -> str:
         # the lecture hall (hall.py): a notebook link per slide file, saved drawings, the PDF link
         notebooks=notebook_links(config, stacks),
         drawings=saved_drawings(config),
-        pdf_link="deck.pdf" if "deck.pdf" in site_extras(config) else "",
+        pdf_link="deck.pdf" if "deck.pdf" in assets else "",  # the site carries the exported PDF
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .cache import Cache, key_of
 from .config import ENGINE_ROOT
-from .deps import data_fingerprint
+from .deps import data_fingerprint, files_digest
 
 # Top-level folders of a deck that are not read as they are: outputs, data (fingerprinted apart), npm.
 NOT_INPUTS = {"build", "data", "node_modules"}
@@ -62,19 +62,7 @@ def input_digest(root: Path, out: Path, device: str, memo: Cache) -> str:
     files = files_under(root, skip=out) + [f for base in ENGINE for f in files_under(base)] + _notebooks(root)
     # The PDF counts by its presence only: `pdf` rewrites it on each export, and the copy in the site with it.
     pdf = (root / "build" / "deck.pdf").is_file()
-    return key_of(str(out), device, pdf, contents_digest(files), data_fingerprint(root, memo), sys.version, distributions())
-
-
-def contents_digest(files: list[Path]) -> str:
-    """A hash of the names and bytes of these files."""
-    h = hashlib.sha256()
-    for path in files:
-        try:
-            content = path.read_bytes()
-        except OSError as error:  # a dangling link, no permission: build() reports it as a deck problem
-            content = str(error).encode()
-        h.update(str(path).encode() + b"\0" + content + b"\0")
-    return h.hexdigest()
+    return key_of(str(out), device, pdf, files_digest(None, files), data_fingerprint(root, memo), sys.version, distributions())
 
 
 def site_digest(out: Path) -> str | None:

@@ -146,7 +146,7 @@ def test_a_stroke_on_the_slide_survives_leaving_it(visit):
     assert drawn > 500
     page.keyboard.press("c")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"document.querySelector('#notescanvas canvas') && Reveal.getIndices().h === 2")
+    page.wait_for_function("document.querySelector('#notescanvas canvas') && Reveal.getIndices().h === 2")
     page.wait_for_timeout(300)  # the plugin redraws a slide's notes after its transition time
     assert page.evaluate(INK, "#notescanvas canvas") == 0
     page.keyboard.press("ArrowLeft")

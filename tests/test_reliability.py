@@ -716,7 +716,7 @@ def test_the_html_stage_stays_linear_in_the_number_of_slides(tmp_path):
         raw = [slide for _ in range(copies) for file in files
                for slide in split_slides(file.path, render_file(file, env, helpers(placeholder)))]
         stacks = render_slides(raw, ROOT, cache, stash, generated=figures, assets={})
-        render_page(config, stacks)
+        render_page(config, stacks, {})
         return time.process_time() - start, sum(len(stack) for stack in stacks)
 
     html_stage(1)  # KaTeX (another process) fills the math cache; imports are done
