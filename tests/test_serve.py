@@ -4,6 +4,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import select
 import signal
 import socket
 import statistics
@@ -194,38 +195,55 @@ def test_listens_on_the_loopback_interface_only(preview):
             socket.create_connection((outward, port), timeout=2).close()
 
 
-def test_saves_in_quick_succession_make_one_build_and_deck_toml_is_watched(preview):
-    slide = preview.root / "slides/01_a.md"
-    for n in range(5):  # five saves in 100 ms
-        save(slide, SLIDES.format(text=f"save {n}"))
-        time.sleep(0.02)
-    preview.wait_for(lambda status: status["builds"] == 2)
-    time.sleep(1.0)  # room for a wrong second build to happen
-    assert preview.status()["builds"] == 2
-    assert "save 4" in (preview.out / "index.html").read_text()
-    save(preview.root / "deck.toml", 'title = "Renamed deck"\n')
-    preview.wait_for(lambda status: status["builds"] == 3)
-    assert "<title>Renamed deck</title>" in (preview.out / "index.html").read_text()
+def test_saves_in_quick_succession_make_one_build_and_deck_toml_is_watched(make_deck):
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text="alpha")})
+    # Five saves back to back, well inside a quiet time of 2 s even on a busy machine.
+    with Preview(deck, quiet=2.0) as preview:
+        preview.wait_for(lambda status: status["builds"] == 1)
+        for n in range(5):
+            save(deck / "slides/01_a.md", SLIDES.format(text=f"save {n}"))
+        preview.wait_for(lambda status: status["builds"] == 2)
+        assert "save 4" in (preview.out / "index.html").read_text()
+        save(deck / "deck.toml", 'title = "Renamed deck"\n')
+        status = preview.wait_for(lambda status: status["builds"] >= 3 and not status["building"], timeout=60)
+        # A second build for the five saves would have been counted before this one.
+        assert status["builds"] == 3
+        assert "<title>Renamed deck</title>" in (preview.out / "index.html").read_text()
 
 
 def test_edits_saved_during_a_build_are_in_the_next_build(make_deck):
-    slow = "import time\n\n\ndef slow():\n    time.sleep(1.5)\n    print('done')\n"
+    # The snippet connects to the test and waits for its word: the save below surely lands
+    # while the first build runs, however slow the machine is.
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(120)
+    waits = ("import socket\n\n\ndef slow():\n"
+             f"    with socket.create_connection(('127.0.0.1', {listener.getsockname()[1]})) as test:\n"
+             "        test.recv(1)\n    print('done')\n")
     deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:slow") }} first'),
-                      "code_snippets/demo.py": slow})
-    with Preview(deck) as preview:
-        time.sleep(0.5)
+                      "code_snippets/demo.py": waits})
+    with Preview(deck) as preview, listener:
+        snippet, _ = listener.accept()
         save(deck / "slides/01_a.md", SLIDES.format(text='{{ output("demo:slow") }} second'))
         now = preview.status()
         assert (now["builds"], now["building"]) == (0, True)  # the save landed during the first build
+        snippet.sendall(b"go")
+        snippet.close()
         status = preview.wait_for(lambda status: status["builds"] == 2 and not status["building"], timeout=60)
         assert status["problems"] == [] and status["version"] == 2
         assert "second" in (preview.out / "index.html").read_text()
 
 
 def test_ctrl_c_stops_the_server_cleanly_even_during_a_build(make_deck):
-    snippet = "import time\n\n\ndef slow():\n    time.sleep({})\n    print('done')\n"
+    # The snippet tells the test that it runs by connecting to it: an event to wait on, so
+    # that Ctrl-C comes while the snippet runs, however slow the machine is.
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(120)
+    snippet = ("import socket\nimport time\n\n\ndef slow():\n"
+               "    if {seconds}:\n        socket.create_connection(('127.0.0.1', {port})).close()\n"
+               "    time.sleep({seconds})\n    print('done')\n")
+    port_of_test = listener.getsockname()[1]
     deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:slow") }}'),
-                      "code_snippets/demo.py": snippet.format(0)})
+                      "code_snippets/demo.py": snippet.format(seconds=0, port=port_of_test)})
     # Its own process group, as a terminal's Ctrl-C signals the whole foreground group.
     server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--deck", str(deck), "--port", "0"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, process_group=0)
@@ -233,27 +251,51 @@ def test_ctrl_c_stops_the_server_cleanly_even_during_a_build(make_deck):
         first = server.stdout.readline()
         assert first.startswith(f"serving {deck} at http://127.0.0.1:") and first.endswith("/ (Ctrl-C stops)\n")
         port = int(first.rsplit(":", 1)[1].split("/")[0])
-        stream = socket.create_connection(("127.0.0.1", port), timeout=30)  # an open event stream
+        stream = socket.create_connection(("127.0.0.1", port), timeout=60)  # an open event stream
         stream.sendall(f"GET /__events HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         events = statuses(stream)
         assert next(status for status in events if status["builds"] == 1)["version"] == 1
-        save(deck / "code_snippets/demo.py", snippet.format(60))
-        next(status for status in events if status["building"])  # the slow snippet runs now
+        save(deck / "code_snippets/demo.py", snippet.format(seconds=600, port=port_of_test))
+        listener.accept()[0].close()  # the slow snippet runs now
         os.killpg(server.pid, signal.SIGINT)
-        out, err = server.communicate(timeout=15)
+        out, err = server.communicate(timeout=60)
         stream.close()
     finally:
+        listener.close()
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
     assert server.returncode == 0, err
     assert "Traceback" not in err and "stopping\nstopped during a build; it is abandoned" in err
     with pytest.raises(ConnectionRefusedError):
         socket.create_connection(("127.0.0.1", port), timeout=2)
-    for _ in range(50):  # the worker process notices that the build process is gone
+    assert processes_end(group=server.pid, timeout=30), "a process of the preview outlived it"
+
+
+def processes_end(group: int, timeout: float) -> bool:
+    """Wait until every process of a process group has exited (a pidfd becomes readable when
+    its process exits): True when they all did within `timeout` s."""
+    deadline = time.monotonic() + timeout
+    for pid in members_of(group):
         try:
-            os.killpg(server.pid, 0)
-        except ProcessLookupError:
-            break
-        time.sleep(0.1)
-    else:
-        pytest.fail("a process of the preview outlived it")
+            pidfd = os.pidfd_open(pid)
+        except ProcessLookupError:  # already gone
+            continue
+        try:
+            if not select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+                return False
+        finally:
+            os.close(pidfd)
+    return not members_of(group)
+
+
+def members_of(group: int) -> list[int]:
+    """The live processes of a process group, from /proc (zombies count as gone)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it exited while we looked
+            continue
+        if fields[0] != "Z" and int(fields[2]) == group:  # state, ppid, pgrp
+            members.append(int(stat.parent.name))
+    return members
