@@ -53,7 +53,8 @@ def layout_problems(page, screenshots: Path | None = None) -> dict[str, list[str
     found = {}
     for h, v in slide_indices(page):
         page.evaluate(f"() => Reveal.slide({h}, {v}, 999)")  # the final fragment state
-        page.wait_for_timeout(600 if screenshots else 30)  # fragments fade in; layout is final at once
+        # Fragments fade in: wait until no CSS transition or animation runs any more.
+        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
         label = f"{h}.{v} {slide_title(page)}"
         if screenshots is not None:
             page.screenshot(path=str(screenshots / f"slide-{h:02d}-{v:02d}.png"))

@@ -147,8 +147,8 @@ def test_a_stroke_on_the_slide_survives_leaving_it(visit):
     page.keyboard.press("c")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('#notescanvas canvas') && Reveal.getIndices().h === 2")
-    page.wait_for_timeout(300)  # the plugin redraws a slide's notes after its transition time
-    assert page.evaluate(INK, "#notescanvas canvas") == 0
+    # The plugin redraws a slide's notes after its transition: wait for the blank canvas.
+    page.wait_for_function(f"({INK})('#notescanvas canvas') === 0")
     page.keyboard.press("ArrowLeft")
     page.wait_for_function(f"({INK})('#notescanvas canvas') === {drawn}")
     page.wait_for_function("location.hash === '#/1'")  # reveal.js writes the URL a moment later
