@@ -10,7 +10,6 @@ shows the question, then the solution as a fragment; a student notebook gets the
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from html import escape
 
@@ -18,7 +17,6 @@ from .codeblocks import highlight_lines
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 PLACEHOLDER = "...  # your code here"  # `...` keeps the question runnable Python
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)$")
 
 
 class MarkerError(ValueError):
@@ -92,49 +90,3 @@ def exercise_html(code: str, language: str = "python") -> str:
             + block(highlight_lines("\n".join(question), language), placeholders, "exercise-question")
             + block(highlight_lines(exercise.solution, language), exercise.answer_lines, "exercise-solution fragment step")
             + "</pre></div>")
-
-
-def _rewrite_exercises(markdown_text: str, keep_solution: bool) -> str:
-    """Every exercise fence becomes a plain fence holding the question or the solution."""
-    lines, out = markdown_text.split("\n"), []
-    i = 0
-    while i < len(lines):
-        opening = FENCE.match(lines[i])
-        if not opening:
-            out.append(lines[i])
-            i += 1
-            continue
-        indent, ticks, info = opening.group("indent", "ticks", "info")
-        end = i + 1
-        while end < len(lines) and not _closes(lines[end], ticks):
-            end += 1
-        body = [line[len(indent):] if line.startswith(indent) else line for line in lines[i + 1 : end]]
-        if is_exercise(info):
-            try:
-                exercise = question_and_solution("\n".join(body))
-            except MarkerError as error:  # report the line in the whole text, not in the fence
-                raise MarkerError(i + 1 + error.line, str(error)) from None
-            code = exercise.solution if keep_solution else exercise.question
-            info = " ".join(word for word in info.split() if word != "exercise")
-            body = code.split("\n")
-        out.append(f"{indent}{ticks}{info}")
-        out += [indent + line if line else line for line in body]
-        out += lines[end : end + 1]  # the closing fence, if the text has one
-        i = end + 1
-    return "\n".join(out)
-
-
-def _closes(line: str, ticks: str) -> bool:
-    stripped = line.strip()
-    return stripped.startswith(ticks) and set(stripped) == {ticks[0]}
-
-
-def strip_solutions(markdown_text: str) -> str:
-    """Slide Markdown for a student notebook: exercise fences keep the question, lose the solution.
-    Raises MarkerError (a ValueError; `line` counts in markdown_text) for unpaired markers."""
-    return _rewrite_exercises(markdown_text, keep_solution=False)
-
-
-def keep_solutions(markdown_text: str) -> str:
-    """Slide Markdown for an instructor notebook: exercise fences hold the full solution, no markers."""
-    return _rewrite_exercises(markdown_text, keep_solution=True)

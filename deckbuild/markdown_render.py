@@ -16,14 +16,17 @@ from .attributes import apply_element_attributes
 from .codeblocks import code_html
 from .errors import DeckError, Problem
 from .exercises import exercise_html, is_exercise
+from .fences import Fence, lex_fences
 from .mathtex import Formula
 
-PROTECT = re.compile(
-    r"(?P<fence>^[ \t]*(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<code>.*?)^[ \t]*(?P=ticks)[ \t]*$)"
-    r"|(?P<span>(?P<bt>`+)[^\n]+?(?P=bt))"
-    r"|(?P<display>\$\$(?P<dtex>.+?)\$\$)"
-    r"|(?P<inline>(?<![\\$\w])\$(?=[^\s$])(?P<itex>[^\n$]+?)(?<=[^\s\\])\$(?!\d))",
-    re.M | re.S,
+# Code spans first (a $ inside one is code), then display math (no blank line inside, as in TeX),
+# then inline math, then a $ that opens math but never closes it (a price like $5 does not open).
+INLINE = re.compile(
+    r"(?P<span>(?P<bt>`+)[^\n]+?(?P=bt))"
+    r"|(?P<display>\$\$(?P<dtex>(?:(?!\n[ \t]*\n).)+?)\$\$)"
+    r"|(?P<inline>(?<![\\$\w])\$(?=[^\s$])(?P<itex>[^\n$]+?)(?<=[^\s\\])\$(?!\d))"
+    r"|(?P<stray>\$\$|(?<![\\$\w])\$(?=[^\s$\d]))",
+    re.S,
 )
 STEPS = re.compile(r"\[([\d,|\s-]*)\]")
 TOKEN = "DBXTOKEN{}X"
@@ -66,20 +69,32 @@ def new_markdown() -> markdown.Markdown:
 
 def protect(text: str, path: str, first_line: int, stash: Stash) -> str:
     """Replace fences, code spans and math by tokens; remember formulas with their lines."""
+    pieces, at = [], 0
+    for fence in lex_fences(text, path, first_line):
+        pieces.append(_protect_math(text[at:fence.start], path, first_line + text.count("\n", 0, at), stash))
+        pieces.append("\n\n" + stash.add(_fence_html(fence)) + "\n\n")
+        at = fence.end
+    pieces.append(_protect_math(text[at:], path, first_line + text.count("\n", 0, at), stash))
+    return "".join(pieces)
+
+
+def _protect_math(text: str, path: str, first_line: int, stash: Stash) -> str:
+    """Math outside code as tokens; a delimiter that never closes is an error at its line."""
 
     def replace(match: re.Match) -> str:
         line = first_line + text.count("\n", 0, match.start())
-        if match.group("fence"):
-            return "\n\n" + stash.add(_fence_html(match, path, line)) + "\n\n"
         if match.group("span"):
             return match.group("span")  # Markdown renders code spans; only math must skip them
+        if match.group("stray"):
+            what = "display math $$" if match.group("stray") == "$$" else "inline math $"
+            raise DeckError(Problem(path, line, f"{what} is never closed (write \\$ for a dollar sign)"))
         tex = match.group("dtex") if match.group("display") else match.group("itex")
         formula = Formula(tex.strip(), bool(match.group("display")), path, line)
         stash.formulas.append(formula)
         token = stash.add(formula)
         return f"\n\n{token}\n\n" if formula.display and _alone_on_its_lines(text, match) else token
 
-    return PROTECT.sub(replace, text)
+    return INLINE.sub(replace, text)
 
 
 def _alone_on_its_lines(text: str, match: re.Match) -> bool:
@@ -89,28 +104,24 @@ def _alone_on_its_lines(text: str, match: re.Match) -> bool:
     return not before.strip() and not after.strip()
 
 
-def _fence_html(match: re.Match, path: str, line: int) -> str:
-    info = match.group("info").strip()
-    steps = STEPS.search(info)
-    language = (info.split() or ["text"])[0]
-    if language == "python" and not {"exec", "norun", "exercise"} & set(info.split()[1:]):
+def _fence_html(fence: Fence) -> str:
+    steps = STEPS.search(fence.info)
+    flags = set(fence.words[1:])
+    if fence.language == "python" and not {"exec", "norun", "exercise"} & flags:
         # code on a slide that looks runnable must be tested, or say why not
-        raise DeckError(Problem(path, line, "say whether this Python block runs: ```python exec "
-                                            "(run by check and the tests) or ```python norun (shown only)"))
-    code = match.group("code").rstrip("\n")
-    indent = len(match.group(0)) - len(match.group(0).lstrip(" \t"))
-    code = "\n".join(l[indent:] if l[:indent].isspace() else l for l in code.split("\n"))
-    if is_exercise(info):  # ```python exercise: the question, then its solution (exercises.py)
+        raise DeckError(Problem(fence.path, fence.line, "say whether this Python block runs: ```python exec "
+                                                        "(run by check and the tests) or ```python norun (shown only)"))
+    if is_exercise(fence.info):  # ```python exercise: the question, then its solution (exercises.py)
         if steps:
-            raise DeckError(Problem(path, line, "an exercise fence takes no line steps"))
+            raise DeckError(Problem(fence.path, fence.line, "an exercise fence takes no line steps"))
         try:
-            return exercise_html(code, language)
+            return exercise_html(fence.code, fence.language)
         except ValueError as error:
-            raise DeckError(Problem(path, line + getattr(error, "line", 0), str(error))) from None
+            raise DeckError(Problem(fence.path, fence.line + getattr(error, "line", 0), str(error))) from None
     try:
-        return code_html(code, language, steps.group(1) if steps else None)
+        return code_html(fence.code, fence.language, steps.group(1) if steps else None)
     except ValueError as error:
-        raise DeckError(Problem(path, line, str(error))) from None
+        raise DeckError(Problem(fence.path, fence.line, str(error))) from None
 
 
 def slide_html(text: str, path: str, first_line: int, md: markdown.Markdown, stash: Stash) -> str:

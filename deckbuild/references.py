@@ -5,15 +5,14 @@ reference with its line before anything runs.
 """
 from __future__ import annotations
 
-import re
 
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, nodes
 
 from .errors import Collector, DeckError, Problem
+from .fences import lex_fences
 from .model import Ref, SourceFile
 
 HELPERS = ("snippet", "output", "value", "figure")
-EXEC_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[ \t]*python[ \t]+exec\b[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.M | re.S)
 
 
 def jinja_environment() -> Environment:
@@ -29,7 +28,7 @@ def index_references(files: list[SourceFile], env: Environment) -> list[Ref]:
         try:
             tree = env.parse(file.text, name=file.path, filename=file.path)
         except TemplateSyntaxError as error:
-            problems.add(file.path, error.lineno, f"Jinja syntax error: {error.message}")
+            problems.extend(DeckError(syntax_problem(error, file, env)))
             continue
         for call in tree.find_all(nodes.Call):
             if isinstance(call.node, nodes.Name) and call.node.name in HELPERS:
@@ -37,11 +36,62 @@ def index_references(files: list[SourceFile], env: Environment) -> list[Ref]:
                     refs.append(_ref_of(call, file.path, env))
                 except DeckError as error:
                     problems.extend(error)
-        for match in EXEC_FENCE.finditer(file.text):
-            line = file.text.count("\n", 0, match.start()) + 1
-            refs.append(Ref("exec", match.group(2), file.path, line))
+        try:
+            fences = lex_fences(file.text, file.path)
+        except DeckError as error:
+            problems.extend(error)
+            continue
+        refs += [Ref("exec", fence.code, file.path, fence.line) for fence in fences
+                 if fence.language == "python" and "exec" in fence.words[1:]]
     problems.raise_if_any()
     return sorted(refs, key=lambda r: (r.path, r.line))
+
+
+# Tags that open a block closed by end<tag>; `set` only without `=` ({% set x %}...{% endset %}).
+BLOCK_TAGS = {"if", "for", "macro", "call", "filter", "block", "with", "autoescape", "trans", "set"}
+
+
+def syntax_problem(error: TemplateSyntaxError, file: SourceFile, env: Environment) -> Problem:
+    """A Jinja syntax error at its line; a block that is never closed at the line that opens it
+    (Jinja itself only notices at the end of the file)."""
+    if error.message and error.message.startswith("Unexpected end of template"):
+        unclosed = _unclosed_blocks(file.text, env)
+        if unclosed:
+            tag, line = unclosed[-1]
+            return Problem(file.path, line, f"Jinja syntax error: {{% {tag} %}} is never closed (add {{% end{tag} %}})")
+    return Problem(file.path, error.lineno or 0, f"Jinja syntax error: {error.message}")
+
+
+def _unclosed_blocks(source: str, env: Environment) -> list[tuple[str, int]]:
+    """The blocks still open at the end of `source`, outermost first, as (tag, line)."""
+    stack: list[tuple[str, int]] = []
+    tokens = list(env.lex(source))
+    for at, (line, kind, value) in enumerate(tokens):
+        if kind != "name" or at == 0 or _previous_kind(tokens, at) != "block_begin":
+            continue
+        if value in BLOCK_TAGS and not (value == "set" and _has_equals(tokens, at)):
+            stack.append((value, line))
+        elif value.startswith("end") and stack and stack[-1][0] == value[3:]:
+            stack.pop()
+    return stack
+
+
+def _previous_kind(tokens: list, at: int) -> str:
+    """The kind of the token before `at`, skipping whitespace."""
+    at -= 1
+    while at > 0 and tokens[at][1] == "whitespace":
+        at -= 1
+    return tokens[at][1]
+
+
+def _has_equals(tokens: list, at: int) -> bool:
+    """Whether the block tag at `at` has an `=` before its `%}` (an inline {% set x = ... %})."""
+    for _, kind, value in tokens[at:]:
+        if kind == "block_end":
+            return False
+        if kind == "operator" and value == "=":
+            return True
+    return False
 
 
 def _ref_of(call: nodes.Call, path: str, env: Environment) -> Ref:

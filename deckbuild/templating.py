@@ -9,7 +9,7 @@ from jinja2 import Environment, TemplateError, TemplateSyntaxError
 
 from .errors import DeckError, Problem
 from .model import SourceFile
-from .references import call_key
+from .references import call_key, syntax_problem
 
 # A helper's result is looked up by call_key(kind, target, args); the pipeline fills this in.
 Lookup = Callable[[tuple], str]
@@ -42,7 +42,7 @@ def render_file(file: SourceFile, env: Environment, globals_: dict) -> str:
         template.filename = file.path
         return template.render()
     except TemplateSyntaxError as error:
-        raise DeckError(Problem(file.path, error.lineno, f"Jinja syntax error: {error.message}")) from None
+        raise DeckError(syntax_problem(error, file, env)) from None
     except DeckError:
         raise
     except TemplateError as error:
