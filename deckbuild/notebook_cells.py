@@ -22,15 +22,13 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from .errors import DeckError, Problem
 from .exercises import MarkerError, is_exercise, question_and_solution
+from .fences import lex_fences
 from .notebook_code import defines_only, imports_for
 from .slides import RawSlide
 from .snippets import index_snippets
 
 TOKEN = "@@notebook-cell-{}@@"
 TOKEN_RE = re.compile(r"@@notebook-cell-(\d+)@@")
-# The lead's deckbuild/fences.py (one fence lexer for every reader) replaces this once it lands.
-FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<ticks>`{3,}|~{3,})(?P<info>[^\n]*)\n(?P<code>.*?)^[ \t]*(?P=ticks)[ \t]*$",
-                   re.M | re.S)
 ELEMENT_ATTRS = re.compile(r"[ \t]*<!--\s*\.element:.*?-->")
 ATTR_LIST = re.compile(r"\{:[^}\n]*\}|(?<=\))\{[.#][^}\n]*\}")
 LAYOUT_TAG = re.compile(r"^[ \t]*</?div\b[^>\n]*>[ \t]*\n?", re.M)  # columns and wrappers: notebooks read top to bottom
@@ -41,22 +39,20 @@ MIME = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jp
 def slide_cells(slide: RawSlide, maker: CellMaker) -> list:
     """The cells of one slide: its prose, the code its helpers and exec fences stand for, its notes."""
     out, prose, position = [], Prose(maker, slide.path), 0
-    for fence in FENCE.finditer(slide.body):
-        line = slide.line + slide.body.count("\n", 0, fence.start())
-        prose.add(slide.body[position : fence.start()], out, slide.line + slide.body.count("\n", 0, position))
-        info = fence.group("info").split()
-        code = "\n".join(l[len(fence.group("indent")):] for l in fence.group("code").rstrip("\n").split("\n"))
-        if info[:2] == ["python", "exec"]:
+    for fence in lex_fences(slide.body, slide.path, slide.line):
+        prose.add(slide.body[position : fence.start], out, slide.line + slide.body.count("\n", 0, position))
+        code = fence.code.rstrip("\n")
+        if fence.words[:2] == ["python", "exec"]:
             prose.flush_into(out)
-            out.append(code_cell(code, slide.path, line))
-        elif is_exercise(fence.group("info")):
+            out.append(code_cell(code, slide.path, fence.line))
+        elif is_exercise(fence.info):
             prose.flush_into(out)
             maker.exercises = True
-            out.append(_exercise_cell(code, slide.path, line, maker.solutions))
+            out.append(_exercise_cell(code, slide.path, fence.line, maker.solutions))
         else:
-            language = info[0] if info and not info[0].startswith("[") else ""
-            prose.parts.append(f"{fence.group('ticks')}{language}\n{code}\n{fence.group('ticks')}")
-        position = fence.end()
+            language = fence.words[0] if fence.words and not fence.words[0].startswith("[") else ""
+            prose.parts.append(f"{fence.ticks}{language}\n{code}\n{fence.ticks}")
+        position = fence.end
     prose.add(slide.body[position:], out, slide.line + slide.body.count("\n", 0, position))
     notes = TOKEN_RE.sub("", clean(slide.notes)).strip()
     if notes:
