@@ -40,6 +40,32 @@ def convolve2d(image: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
     return cross_correlate2d(image, kernel.flip(0, 1))  # flip rows and cols
 
 
+def multichannel_conv2d(x: torch.Tensor, w: torch.Tensor, b: torch.Tensor,
+                        stride: int = 1) -> torch.Tensor:
+    """out[o, i, j] = b[o] + sum_c sum_l sum_m w[o, c, l, m] x[c, Si+l, Sj+m]."""
+    c_out, c_in, f, _ = w.shape  # one F x F filter per (output, input) pair
+    size = (x.shape[-1] - f) // stride + 1
+    out = torch.empty(c_out, size, size)
+    for o in range(c_out):
+        for i in range(size):
+            for j in range(size):
+                rows = slice(stride * i, stride * i + f)
+                cols = slice(stride * j, stride * j + f)
+                # all input channels at once: the filter is C_in x F x F
+                out[o, i, j] = b[o] + (w[o] * x[:, rows, cols]).sum()
+    return out
+
+
+def sliding_window_example(padding: int, stride: int):
+    """A 5x5 input of small integers, zero-padded, and F.conv2d of it with a
+    3x3 kernel of ones: each output is the sum under the window."""
+    generator = torch.Generator().manual_seed(3)
+    x = torch.randint(0, 4, (5, 5), generator=generator).float()
+    out = F.conv2d(_as_batch(x), torch.ones(1, 1, 3, 3),
+                   padding=padding, stride=stride)[0, 0]
+    return F.pad(x, (padding,) * 4), out
+
+
 def activation_map(x: torch.Tensor, w: torch.Tensor, b: float):
     """out(i, j) = sigma(b + sum_l sum_m w[l, m] x[i + l, j + m]), 5x5 w."""
     size = x.shape[0] - 5 + 1  # a 28x28 input gives a 24x24 map
@@ -112,7 +138,7 @@ def conv2d_signature() -> None:
 def output_size_table() -> None:
     """floor((N - F + 2P) / S) + 1 against the shapes nn.Conv2d produces."""
     cases = [(28, 3, 0, 1), (28, 5, 0, 1), (28, 5, 2, 1), (28, 3, 1, 2),
-             (32, 5, 0, 3), (7, 3, 0, 2), (227, 11, 0, 4), (224, 7, 3, 2)]
+             (7, 3, 0, 2), (227, 11, 0, 4), (224, 11, 2, 4), (224, 7, 3, 2)]
     print("   N   F   P   S   formula   nn.Conv2d")
     for n, f, p, s in cases:
         conv = nn.Conv2d(1, 1, kernel_size=f, padding=p, stride=s)
@@ -156,6 +182,28 @@ def activation_map_matches_conv2d() -> None:
     difference = (ours - torch.sigmoid(conv)).abs().max()
     print("map shape:", tuple(ours.shape))
     print(f"largest difference to PyTorch: {difference:.1e}")
+
+
+def multichannel_sum_matches_conv2d() -> None:
+    """The sum over input channels and the filter, against nn.Conv2d."""
+    conv = nn.Conv2d(in_channels=3, out_channels=4, kernel_size=3, stride=2)
+    x = torch.randn(3, 9, 9)  # one colour image: 3 channels of 9x9
+    ours = multichannel_conv2d(x, conv.weight.detach(), conv.bias.detach(), 2)
+    theirs = conv(x.unsqueeze(0))[0].detach()
+    print("weight (C_out, C_in, F, F):", tuple(conv.weight.shape))
+    print("parameters: 4 x 3 x 3 x 3 + 4 =", count_parameters(conv))
+    print("output (C_out, H, W):", tuple(ours.shape))
+    print(f"largest difference to nn.Conv2d: {(ours - theirs).abs().max():.1e}")
+
+
+def conv_default_init() -> None:
+    """nn.Conv2d's default init: U[-1/sqrt(fan_in), ...], fan_in = C_in F F."""
+    conv = nn.Conv2d(32, 64, kernel_size=3)
+    fan_in = 32 * 3 * 3  # inputs of one unit: every channel of its window
+    bound = fan_in ** -0.5
+    print(f"fan_in = 32 x 3 x 3 = {fan_in}, 1/sqrt(fan_in) = {bound:.4f}")
+    print(f"max |w| = {conv.weight.abs().max():.4f}"
+          f"   max |b| = {conv.bias.abs().max():.4f}")
 
 
 def weight_sharing_parameter_counts() -> None:

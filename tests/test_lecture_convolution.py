@@ -20,6 +20,8 @@ OUTPUTS = [
     "cross_correlation_vs_convolution",
     "activation_map_matches_conv2d",
     "weight_sharing_parameter_counts",
+    "multichannel_sum_matches_conv2d",
+    "conv_default_init",
 ]
 VALUES = ["n_params_fully_connected", "n_params_locally_connected",
           "n_params_convolutional"]
@@ -143,3 +145,37 @@ def test_output_size_table_columns_agree(capsys):
     for line in lines[1:]:
         *_, formula, real = line.split()
         assert formula == real
+
+
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_multichannel_sum_matches_conv2d(stride):
+    torch.manual_seed(stride)
+    layer = nn.Conv2d(3, 5, kernel_size=3, stride=stride)
+    x = torch.randn(3, 10, 10)
+    ours = conv.multichannel_conv2d(x, layer.weight.detach(), layer.bias.detach(), stride)
+    # float32 sums of 27 products of order 1 agree to ~1e-6; 1e-5 leaves room for reordering
+    torch.testing.assert_close(ours, layer(x[None])[0].detach(), rtol=0, atol=1e-5)
+
+
+def test_multichannel_output_is_the_sum_of_per_channel_maps():
+    torch.manual_seed(0)
+    x, w, b = torch.randn(3, 6, 6), torch.randn(2, 3, 3, 3), torch.zeros(2)
+    per_channel = sum(conv.multichannel_conv2d(x[c:c + 1], w[:, c:c + 1], b) for c in range(3))
+    torch.testing.assert_close(conv.multichannel_conv2d(x, w, b), per_channel, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("padding,stride", [(0, 1), (1, 1), (1, 2)])
+def test_sliding_window_outputs_are_window_sums(padding, stride):
+    padded, out = conv.sliding_window_example(padding, stride)
+    assert padded.shape[-1] == 5 + 2 * padding
+    assert out.shape[-1] == conv.conv_output_size(5, 3, padding, stride)
+    for i, j in itertools.product(range(out.shape[0]), repeat=2):
+        window = padded[stride * i:stride * i + 3, stride * j:stride * j + 3]
+        assert out[i, j] == window.sum()  # small integers: exact in float32
+
+
+def test_conv_default_init_bound_is_one_over_root_c_in_f_f():
+    layer = nn.Conv2d(32, 64, kernel_size=3)
+    bound = 1 / (32 * 3 * 3) ** 0.5
+    assert layer.weight.abs().max() <= bound
+    assert layer.weight.abs().max() > 0.99 * bound  # 18,432 draws reach the edge
