@@ -110,12 +110,11 @@ def kaiming_matches_pytorch() -> None:
 
 def pytorch_default_init() -> None:
     """Default weights and biases lie in [-1/sqrt(fan_in), 1/sqrt(fan_in)]."""
-    layers = [(nn.Linear(784, 256), 784), (nn.Conv2d(32, 64, 3), 32 * 3 * 3)]
-    for layer, fan_in in layers:
-        print(f"{type(layer).__name__}: 1/sqrt({fan_in}) = "
-              f"{pytorch_default_bound(fan_in):.4f}   "
-              f"max |w| = {layer.weight.abs().max():.4f}   "
-              f"max |b| = {layer.bias.abs().max():.4f}")
+    layer, fan_in = nn.Linear(784, 256), 784  # fan_in: inputs of one unit
+    print(f"nn.Linear(784, 256): 1/sqrt({fan_in}) = "
+          f"{pytorch_default_bound(fan_in):.4f}")
+    print(f"max |w| = {layer.weight.abs().max():.4f}"
+          f"   max |b| = {layer.bias.abs().max():.4f}")
 
 
 def activation_scale_through_depth() -> None:

@@ -44,12 +44,12 @@ def conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:
     )
 
 
-def _channel_stats(x: torch.Tensor) -> str:
-    """Per-channel mean/variance of an (N, C, H, W) tensor, as one line."""
+def _channel_stats(name: str, x: torch.Tensor) -> list[str]:
+    """Two lines: per-channel mean and variance of an (N, C, H, W) tensor."""
     means = x.mean(dim=(0, 2, 3)).tolist()
     variances = x.var(dim=(0, 2, 3), unbiased=False).tolist()
-    pairs = zip(means, variances)
-    return "  ".join(f"{round(m, 2) + 0.0:6.2f}/{v:5.2f}" for m, v in pairs)
+    return [f"{name:<7}mean     " + "".join(f"{round(m, 2) + 0.0:9.2f}" for m in means),
+            f"{'':<7}variance " + "".join(f"{v:9.2f}" for v in variances)]
 
 
 def batch_norm_per_channel_statistics() -> None:
@@ -59,9 +59,8 @@ def batch_norm_per_channel_statistics() -> None:
     x = torch.randn(16, 3, 8, 8) * scale + offset
     bn = nn.BatchNorm2d(3)  # starts with gamma = 1, beta = 0
     y = bn(x).detach()
-    print("channel mean/variance:")
-    print("before:", _channel_stats(x))
-    print("after: ", _channel_stats(y))
+    print(" " * 16 + "channel 0 channel 1 channel 2")
+    print("\n".join(_channel_stats("before", x) + _channel_stats("after", y)))
     ours = batch_norm(x, bn.weight, bn.bias)
     print("formula == nn.BatchNorm2d:", torch.allclose(ours, y, atol=1e-5))
 
