@@ -38,9 +38,11 @@ HEADING = re.compile(r"^#{1,3}[ \t]+(.+?)[ \t#]*$", re.M)
 
 
 @one_at_a_time  # it fills the same cache as a build
-def export_notebooks(root: Path, options: Options = Options()) -> list[Path]:
-    """build/notebooks/NN_topic.ipynb for every slide file, executed (or reused when nothing they
-    depend on changed); DeckError names the slide of a failing cell."""
+def export_notebooks(root: Path, options: Options = Options(), *, out: Path | None = None,
+                     execute: bool = True) -> list[Path]:
+    """build/notebooks/NN_topic.ipynb (or `out`/NN_topic.ipynb) for every slide file, executed (or reused
+    when nothing they depend on changed); DeckError names the slide of a failing cell. `execute=False`
+    writes them unrun, for a test that runs them elsewhere anyway."""
     root = Path(root).resolve()
     config, cache = load_config(root), Cache(root / ".cache")
     env, files = jinja_environment(), read_slide_files(root)
@@ -49,7 +51,7 @@ def export_notebooks(root: Path, options: Options = Options()) -> list[Path]:
     producers = index_producers(root)
     maker = CellMaker(root, results, producers)
     maker.stored_results = _stored_results(root, cache, producers, options.device)
-    out = root / "build" / "notebooks"
+    out = Path(out).resolve() if out else root / "build" / "notebooks"
     notebooks = {}
     for number, file in enumerate(files, 1):
         name = Path(file.path).with_suffix(".ipynb").name
@@ -60,8 +62,10 @@ def export_notebooks(root: Path, options: Options = Options()) -> list[Path]:
             if solved != notebooks[out / name]:
                 notebooks[out / "instructor" / name] = solved
     (out / "instructor").mkdir(parents=True, exist_ok=True)
+    inside = root / "build" / "notebooks"  # run inside the deck, whatever `out`: its own code and data
+    inside.mkdir(parents=True, exist_ok=True)
     problems, kernel = Collector(), None
-    for path, notebook in notebooks.items():
+    for path, notebook in notebooks.items() if execute else ():
         key = _executed_key(root, notebook, cache)
         stored = cache.get("notebook", key)
         if stored is not None:
@@ -69,7 +73,7 @@ def export_notebooks(root: Path, options: Options = Options()) -> list[Path]:
             continue
         try:
             kernel = kernel or ensure_kernel()
-            execute_notebook(notebook, out, kernel, config.timeout)
+            execute_notebook(notebook, inside, kernel, config.timeout)
             cache.put("notebook", key, nbformat.writes(notebook).encode("utf-8"))
         except DeckError as error:
             problems.extend(error)

@@ -13,6 +13,7 @@ import pytest
 from conftest import write_files
 from deckbuild.errors import DeckError
 from deckbuild.notebooks import export_notebooks
+from notebook_alone import reads_under, run_alone, written_modules
 
 NUMBERS = '''\
 import math
@@ -253,3 +254,40 @@ def test_a_cell_failing_in_jupyter_is_reported_at_its_slide(tmp_path):
         export_notebooks(deck)
     assert str(caught.value) == "slides/01_a.md:3: notebook cell failed: RuntimeError: this code refuses to run in Jupyter"
     assert not (deck / "build" / "notebooks" / "01_a.ipynb").exists()
+
+
+# Run alone: each student notebook copied into an empty folder, offline, the deck out of reach.
+
+WRITTEN = {"01_numbers": {"code_snippets/__init__.py", "code_snippets/numbers.py"},
+           "02_figures": {"figures_src/__init__.py", "figures_src/plots.py"}}
+
+
+def test_each_notebook_runs_alone_offline_and_reads_nothing_of_the_deck(exported, tmp_path):
+    deck, paths, notebooks = exported
+    assert not (deck / "build" / "notebooks" / "code_snippets").exists()  # inside the deck: the deck's own code
+    for path, notebook in zip(paths, notebooks):
+        run = run_alone(path, tmp_path / path.stem, idx_from=None, hide=[deck], timeout=300)
+        assert run.result.returncode == 0, run.result.stdout + run.result.stderr
+        code_cells = sum(cell.cell_type == "code" for cell in notebook.cells)
+        assert f"{code_cells} passed" in run.result.stdout
+        assert run.folder / path.name in run.opened  # the audit log works: it saw the notebook read
+        assert reads_under(run, deck) == []
+        # The set-up cell wrote exactly the modules the notebook imports, and each one was imported.
+        assert written_modules(run.folder) == WRITTEN[path.stem]
+        assert {run.folder / name for name in WRITTEN[path.stem]} <= run.opened
+
+
+def test_rerunning_the_set_up_cell_is_harmless_and_keeps_a_students_edit(exported, tmp_path):
+    from deckbuild.notebook_kernel import ensure_kernel, execute_notebook
+
+    _, _, (notebook, _) = exported
+    setup = notebook.cells[1].source
+    edit = 'from pathlib import Path\n_ = Path("code_snippets/numbers.py").write_text("SCALE = 4\\n")'
+    check = "import importlib, code_snippets.numbers\nprint(importlib.reload(code_snippets.numbers).SCALE)"
+    cells = [setup, setup, edit, setup, check]
+    run = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in cells],
+                                   metadata={"kernelspec": notebook.metadata.kernelspec})
+    execute_notebook(run, tmp_path, ensure_kernel(), 120)
+    printed = [outputs(cell) for cell in run.cells]
+    assert printed == ["", "", "", "kept your own code_snippets/numbers.py: it differs from the lecture's\n", "4\n"]
+    assert written_modules(tmp_path) == WRITTEN["01_numbers"]
