@@ -1,12 +1,14 @@
 """Read `deck.toml`: the deck's title, author, theme and reveal.js options."""
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DeckError, Problem, relpath
+from .textfiles import read_text
 
 KNOWN_KEYS = {
     "title": str,
@@ -15,12 +17,16 @@ KNOWN_KEYS = {
     "institute": str,
     "date": str,
     "theme": str,
+    "lang": str,
     "timeout": (int, float),
     "notebook_base_url": str,
     "chalkboard_file": str,
     "reveal": dict,
 }
 ENGINE_ROOT = Path(__file__).resolve().parent.parent
+MAX_TIMEOUT = 86_400
+# Plugins whose options live in a [reveal.NAME] table of their own.
+PLUGIN_TABLES = {"menu", "chalkboard", "customcontrols", "search", "zoom", "notes"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class DeckConfig:
     institute: str = ""
     date: str = ""
     theme: str = "lecture"
+    lang: str = "en"  # the deck's language (BCP 47): <html lang>, the PDFs' /Lang, for screen readers
     timeout: float = 120.0
     notebook_base_url: str = ""
     chalkboard_file: str = "chalkboard.json"  # drawings saved with the chalkboard's `d` key, next to deck.toml
@@ -78,13 +85,7 @@ def load_config(root: Path) -> DeckConfig:
     path = root / "deck.toml"
     if not path.is_file():
         raise DeckError(Problem("deck.toml", 0, f"missing: {root} is not a deck (no deck.toml)"))
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        message = f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8"
-        raise DeckError(Problem("deck.toml", line, message)) from None
+    text = read_text(path, "deck.toml")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -106,15 +107,61 @@ def load_config(root: Path) -> DeckConfig:
     if isinstance(theme, str) and theme not in available_themes(root):
         themes = ", ".join(available_themes(root))
         problems.append(Problem("deck.toml", _line_of(text, "theme"), f"unknown theme '{theme}' (themes: {themes})"))
+    lang = data.get("lang")
+    if isinstance(lang, str) and not re.fullmatch(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*", lang):
+        problems.append(Problem("deck.toml", _line_of(text, "lang"), f"lang '{lang}' is not a language tag like 'en' or 'de-CH'"))
     chalkboard = data.get("chalkboard_file")
     if isinstance(chalkboard, str) and not (root / chalkboard).resolve().is_relative_to(root.resolve()):
         problems.append(Problem("deck.toml", _line_of(text, "chalkboard_file"),
                                 f"chalkboard_file '{chalkboard}' points outside the deck"))
+    problems += [Problem("deck.toml", _line_of(text, key), message) for key, message in _value_problems(data)]
     if problems:
         raise DeckError(problems)
     config = DeckConfig(root=root, **data)
     _check_theme_chain(config)
     return config
+
+
+def _value_problems(data: dict) -> list[tuple[str, str]]:
+    """(key, message) for values of the right type that still make no sense."""
+    found = []
+    timeout = data.get("timeout")
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and not 0 < timeout <= MAX_TIMEOUT:
+        found.append(("timeout", f"timeout must be more than 0 and at most {MAX_TIMEOUT:,} seconds (one day); got {timeout}"))
+    for key in ("title", "theme", "lang", "chalkboard_file"):
+        if isinstance(data.get(key), str) and not data[key].strip():
+            found.append((key, f"'{key}' is empty"))
+    url = data.get("notebook_base_url")
+    if isinstance(url, str) and url and not re.match(r"^https?://[^\s/]+", url):
+        found.append(("notebook_base_url", f"notebook_base_url must start with https:// or http:// (got '{url}')"))
+    if isinstance(data.get("reveal"), dict):
+        found += _reveal_problems(data["reveal"])
+    return found
+
+
+def _reveal_problems(reveal: dict) -> list[tuple[str, str]]:
+    """Options that reveal.js would silently ignore: names it does not know."""
+    known = reveal_option_names()
+    if not known:  # node_modules/ missing: the build says so when it copies reveal.js
+        return []
+    found = []
+    for key in reveal:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            found.append((key, f"unknown reveal.js option '{key}'{hint}"))
+    return found
+
+
+def reveal_option_names() -> set[str]:
+    """reveal.js's own options, read from its default configuration, and the plugins' tables."""
+    from .vendor import NODE, PLUGIN_OPTIONS
+
+    source = NODE / "reveal.js" / "js" / "config.ts"
+    if not source.is_file():
+        return set()
+    defaults = source.read_text(encoding="utf-8").split("const defaultConfig", 1)[-1]
+    return set(re.findall(r"^\t(\w+):", defaults, re.M)) | set(PLUGIN_OPTIONS) | PLUGIN_TABLES
 
 
 def _check_theme_chain(config: DeckConfig) -> None:

@@ -31,6 +31,7 @@ class Producer:
     params: tuple[str, ...]
     source_key: str
     looks_like_figure: bool = False  # a guess from the source, only used to suggest names
+    alt: str = ""  # the default alt text: an "Alt:" paragraph of the docstring
 
     @property
     def module(self) -> str:
@@ -93,7 +94,7 @@ def _module_producers(deck: Path, path: Path, problems: Collector) -> list[Produ
         params = tuple(a.arg for a in node.args.posonlyargs + node.args.args + node.args.kwonlyargs)
         if node.args.vararg or node.args.kwarg:
             problems.add(rel, node.lineno, f"producer '{name}' takes *args or **kwargs; name each input instead")
-        producers.append(Producer(name, rel, node.lineno, params, source_key, _returns_figure(node)))
+        producers.append(Producer(name, rel, node.lineno, params, source_key, _returns_figure(node), _default_alt(node)))
     return producers
 
 
@@ -112,6 +113,14 @@ def _called_siblings(name: str, defs: dict[str, ast.FunctionDef]) -> set[str]:
                 seen.add(sub.id)
                 todo.append(sub.id)
     return seen
+
+
+def _default_alt(node: ast.FunctionDef) -> str:
+    """The docstring paragraph that starts with "Alt:", as one line (empty when there is none)."""
+    for paragraph in (ast.get_docstring(node) or "").split("\n\n"):
+        if paragraph.lstrip().startswith("Alt:"):
+            return " ".join(paragraph.split()).removeprefix("Alt:").strip()
+    return ""
 
 
 def _returns_figure(node: ast.FunctionDef) -> bool:

@@ -102,18 +102,37 @@ def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options
                           make_figures=make_figures, progress=options.progress)
         except DeckError as error:
             problems.extend(error)
+    alts = _alt_texts(root, refs, problems)
     problems.raise_if_any()
     html, figure_files = [], {}
     for ref in refs:
         try:
-            html.append(_result_html(ref, code.get(ref), ran, figure_files, make_figures))
+            html.append(_result_html(ref, code.get(ref), ran, figure_files, make_figures, alts.get(ref)))
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
     return html, figure_files
 
 
-def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_figures: bool) -> str:
+def _alt_texts(root: Path, refs: list[Ref], problems: Collector) -> dict[Ref, str]:
+    """Every figure's alt text: its alt= argument, else the "Alt:" paragraph of its producer's
+    docstring; a figure with neither is a mistake (students who cannot see it get nothing)."""
+    alts = {ref: ref.arg("alt") for ref in refs if ref.kind == "figure"}
+    if all(alts.values()):
+        return alts
+    from .figures import index_producers
+
+    producers = index_producers(root)
+    for ref in [ref for ref, alt in alts.items() if not alt]:
+        producer = producers.get(ref.target)
+        alts[ref] = producer.alt if producer else ""
+        if producer and not producer.alt:
+            problems.add(ref.path, ref.line, f'figure("{ref.target}") needs alt="..." describing it for students who '
+                                             f'cannot see it (or an "Alt:" paragraph in the docstring at {producer.where})')
+    return alts
+
+
+def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_figures: bool, alt: str | None) -> str:
     """What a helper call puts on the slide."""
     if ref.kind == "snippet":
         caption = ref.arg("caption")
@@ -135,7 +154,7 @@ def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_fig
         target = f"figures/{ref.target}.svg"
         if make_figures:
             figure_files[target] = ran.figure(ref)
-        alt = escape(ref.arg("alt", ""), quote=True)  # alt text is prose: quotes and < must stay text
+        alt = escape(alt or "", quote=True)  # alt text is prose: quotes and < must stay text
         style = f' style="width:{escape(ref.arg("width"), quote=True)}"' if ref.arg("width") else ""
         classes = escape(" ".join(filter(None, ["figure", ref.arg("cls", "")])), quote=True)
         return f'<img class="{classes}" src="{target}" alt="{alt}"{style} />'

@@ -10,6 +10,7 @@ from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, nodes
 
 from .errors import Collector, DeckError, Problem
 from .fences import lex_fences
+from .helper_args import argument_problems
 from .model import Ref, SourceFile
 
 HELPERS = ("snippet", "output", "value", "figure")
@@ -100,13 +101,16 @@ def _ref_of(call: nodes.Call, path: str, env: Environment) -> Ref:
     context = nodes.EvalContext(env)
     try:
         args = [arg.as_const(context) for arg in call.args]
-        kwargs = tuple((kw.key, _frozen(kw.value.as_const(context))) for kw in call.kwargs)
+        kwargs = tuple((kw.key, kw.value.as_const(context)) for kw in call.kwargs)
     except nodes.Impossible:
         raise DeckError(Problem(path, call.lineno, f"{name}() takes literal arguments only (strings, numbers, lists)"))
     if not args or not isinstance(args[0], str):
         raise DeckError(Problem(path, call.lineno, f"{name}() needs a name as its first argument, e.g. {_example(name)}"))
+    problems = argument_problems(name, args[1:], dict(kwargs))
+    if problems:
+        raise DeckError([Problem(path, call.lineno, problem) for problem in problems])
     extra = tuple((f"_{i}", _frozen(a)) for i, a in enumerate(args[1:], 1))
-    return Ref(name, args[0], path, call.lineno, extra + kwargs)
+    return Ref(name, args[0], path, call.lineno, extra + tuple((key, _frozen(value)) for key, value in kwargs))
 
 
 def call_key(kind: str, target: str, args: tuple) -> tuple:

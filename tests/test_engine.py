@@ -88,7 +88,7 @@ def test_images_are_copied_into_the_site(make_deck):
     ({"slides/01_a.md": "# A\n\n```python norun [1|7]\nx = 1\n```\n"}, "slides/01_a.md:3: line step '7' is outside the code's 1 lines"),
     ({"slides/01_a.md": b"# A\n\n\xff\xfe\n"}, "slides/01_a.md:3: not valid UTF-8 (byte 0xff); save the file as UTF-8"),
     ({"deck.toml": 'title = "T"\ncolour = "red"\n', "slides/01_a.md": "# A\n"},
-     "deck.toml:2: unknown key 'colour' (known keys: author, chalkboard_file, date, institute, notebook_base_url, reveal, subtitle, theme, timeout, title)"),
+     "deck.toml:2: unknown key 'colour' (known keys: author, chalkboard_file, date, institute, lang, notebook_base_url, reveal, subtitle, theme, timeout, title)"),
     ({"deck.toml": 'title = "T"\ntheme = "neon"\n', "slides/01_a.md": "# A\n"}, "deck.toml:2: unknown theme 'neon' (themes: dark, lecture)"),
     ({"deck.toml": 'title = "T\n', "slides/01_a.md": "# A\n"}, "deck.toml:1: invalid TOML: Illegal character '\\n'"),
     ({}, "slides: no slide files (expected slides/NN_topic.md)"),

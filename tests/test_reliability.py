@@ -149,7 +149,7 @@ OUTSIDE = {"secret.py": SECRET, "secret_fig.py": "def leaked():\n    return 1\n"
            "img/secret.png": b"\x89PNG", "chalk.json": "{}"}
 M = {"code_snippets/m.py": MOD}
 F = {"figures_src/f.py": FIG, "figures_src/plot.py": PLOT}
-KNOWN_KEYS = "author, chalkboard_file, date, institute, notebook_base_url, reveal, subtitle, theme, timeout, title"
+KNOWN_KEYS = "author, chalkboard_file, date, institute, lang, notebook_base_url, reveal, subtitle, theme, timeout, title"
 REFUSED_MODULE = "refused: the module must be a module name in code_snippets/ without '/' or '.py' (like 'losses')"
 REFUSED_PATH = "the module must be a file name in code_snippets/ without folders or '.py' (like 'lenet')"
 
@@ -168,7 +168,7 @@ BAD_INPUTS = [
         "slides/01_a.md:3: TeX error in $\\frac{1}{$: Unexpected end of input in a macro argument, expected '}' at end of input: \\frac{1}{"),
     row("unclosed-fence", {S: "# A\n\n```python\nx = 1\n"}, "slides/01_a.md:3: code fence ``` is never closed"),
     row("line-step-past-the-code", {S: "# A\n\n```python norun [1|7]\nx = 1\n```\n"}, "slides/01_a.md:3: line step '7' is outside the code's 1 lines"),
-    row("unknown-figure", {S: '# A\n{{ figure("walk_plto") }}\n', **F},
+    row("unknown-figure", {S: '# A\n{{ figure("walk_plto", alt="a plot") }}\n', **F},
         "slides/01_a.md:2: unknown figure 'walk_plto' (figures: walk_plot)"),
     row("missing-image", {S: "# A\n\n![x](missing.png)\n"},
         "slides/01_a.md:3: image or video 'missing.png' does not exist (looked for slides/missing.png)"),
@@ -235,17 +235,17 @@ BAD_INPUTS = [
     row("value-unknown-producer", {S: '# A\n{{ value("wlak.final") }}\n', **F},
         "slides/01_a.md:2: value('wlak.final'): unknown producer 'wlak' (producers: walk, broken, empty, slow, walk_plot)"),
     # --- figures ---
-    row("producer-raises", {S: '# A\n{{ figure("broken") }}\n', **F},
+    row("producer-raises", {S: '# A\n{{ figure("broken", alt="a plot") }}\n', **F},
         "figures_src/f.py:5: NameError: name 'undefined_thing' is not defined (figure 'broken' used at slides/01_a.md:2)"),
-    row("producer-returns-none", {S: '# A\n{{ figure("empty") }}\n', **F},
+    row("producer-returns-none", {S: '# A\n{{ figure("empty", alt="a plot") }}\n', **F},
         "figures_src/f.py:8: producer 'empty' returned None (figure 'empty' used at slides/01_a.md:2)"),
-    row("producer-too-slow", {S: '# A\n{{ figure("slow") }}\n', **F},
+    row("producer-too-slow", {S: '# A\n{{ figure("slow", alt="a plot") }}\n', **F},
         "figures_src/f.py:12: producer 'slow' timed out after 2 s (figure 'slow' used at slides/01_a.md:2)"),
-    row("figure-not-a-figure", {S: '# A\n{{ figure("walk") }}\n', **F},
+    row("figure-not-a-figure", {S: '# A\n{{ figure("walk", alt="a plot") }}\n', **F},
         "slides/01_a.md:2: figure 'walk' returned dict, not a matplotlib Figure (figures_src/f.py:16)"),
-    row("producer-syntax-error", {S: '# A\n{{ figure("a") }}\n', "figures_src/f.py": "def a(:\n    pass\n"},
+    row("producer-syntax-error", {S: '# A\n{{ figure("a", alt="a plot") }}\n', "figures_src/f.py": "def a(:\n    pass\n"},
         "figures_src/f.py:1: SyntaxError: invalid syntax"),
-    row("producer-unknown-input", {S: '# A\n{{ figure("a") }}\n', "figures_src/f.py": "def a(wlak):\n    pass\n\n\ndef walk():\n    return 1\n"},
+    row("producer-unknown-input", {S: '# A\n{{ figure("a", alt="a plot") }}\n', "figures_src/f.py": "def a(wlak):\n    pass\n\n\ndef walk():\n    return 1\n"},
         "figures_src/f.py:1: producer 'a' takes 'wlak', which is no producer (producers: walk; the engine supplies device, progress)"),
     # --- config ---
     row("no-deck-toml", {"deck.toml": None, S: "# A\n"}, "deck.toml: missing: {deck} is not a deck (no deck.toml)"),
@@ -279,9 +279,9 @@ BAD_INPUTS = [
         "slides/01_a.md:2: output('link:f'): refused: code_snippets/link.py is a link to a file outside code_snippets/"),
     row("value-absolute", {S: '# A\n{{ value("{outside}/secret:X") }}\n'},
         "slides/01_a.md:2: value('{outside}/secret:X'): " + REFUSED_MODULE),
-    row("figure-dotdot", {S: '# A\n{{ figure("../secret_fig") }}\n', **F},
+    row("figure-dotdot", {S: '# A\n{{ figure("../secret_fig", alt="a plot") }}\n', **F},
         "slides/01_a.md:2: unknown figure '../secret_fig' (figures: walk_plot)"),
-    row("figures-src-link-out", {S: '# A\n{{ figure("leaked") }}\n', "figures_src/link.py": Link("{outside}/secret_fig.py")},
+    row("figures-src-link-out", {S: '# A\n{{ figure("leaked", alt="a plot") }}\n', "figures_src/link.py": Link("{outside}/secret_fig.py")},
         "figures_src/link.py: refused: a link to a file outside figures_src/"),
     row("image-dotdot", {S: "# A\n\n![x](../../secret.png)\n"}, "slides/01_a.md:3: media path '../../secret.png' points outside the deck"),
     row("image-absolute", {S: "# A\n\n![x]({outside}/secret.png)\n"},
@@ -290,10 +290,68 @@ BAD_INPUTS = [
         "slides/01_a.md:3: media path 'pic.png' points outside the deck"),
     row("image-folder-link-out", {S: "# A\n\n![x](img/secret.png)\n", "slides/img": Link("{outside}/img")},
         "slides/01_a.md:3: media path 'img/secret.png' points outside the deck"),
-    row("image-file-url", {S: '# A\n<img src="file:///etc/hostname">\n'},
+    row("image-file-url", {S: '# A\n<img src="file:///etc/hostname" alt="x">\n'},
         "slides/01_a.md:2: remote media 'file:///etc/hostname' is not allowed: the deck must work offline; save the file in the deck"),
     row("chalkboard-file-outside", {"deck.toml": 'title = "T"\nchalkboard_file = "../outside/chalk.json"\n', S: "# A\n"},
         "deck.toml:2: chalkboard_file '../outside/chalk.json' points outside the deck"),
+    # --- encodings and line endings: a file means the same whatever the editor saved ---
+    row("crlf-exec-block-that-raises", {S: b"# A\r\n\r\n```python exec\r\nx = 1\r\nraise RuntimeError('no')\r\n```\r\n"},
+        "slides/01_a.md:3: python exec block failed: slides/01_a.md:5: RuntimeError: no"),
+    row("cr-exec-block-that-raises", {S: b"# A\r\r```python exec\rraise RuntimeError('no')\r```\r"},
+        "slides/01_a.md:3: python exec block failed: slides/01_a.md:4: RuntimeError: no"),
+    row("bom-and-crlf-unclosed-fence", {S: b"\xef\xbb\xbf# A\r\n\r\n```python norun\r\nx = 1\r\n"},
+        "slides/01_a.md:3: code fence ``` is never closed"),
+    row("crlf-unclosed-if-at-its-line", {S: b"# A\r\n\r\n{% if true %}\r\nshown\r\n\r\n"},
+        "slides/01_a.md:3: Jinja syntax error: {% if %} is never closed (add {% endif %})"),
+    row("bom-deck-toml-unknown-key", {"deck.toml": b'\xef\xbb\xbftitle = "T"\r\ncolour = "red"\r\n', S: "# A\n"},
+        f"deck.toml:2: unknown key 'colour' (known keys: {KNOWN_KEYS})"),
+    # --- delimiters: an unclosed one is an error where it opens ---
+    row("unclosed-inline-math", {S: "# A\n\nThe loss $L = \\sum_i x_i is small.\n"},
+        "slides/01_a.md:3: inline math $ is never closed (write \\$ for a dollar sign)"),
+    row("unclosed-display-math", {S: "# A\n\n$$\nL = \\sum_i x_i\n\nMore text.\n"},
+        "slides/01_a.md:3: display math $$ is never closed (write \\$ for a dollar sign)"),
+    row("unclosed-math-in-notes", {S: "# A\n\nNote: say $x\n"},
+        "slides/01_a.md:3: inline math $ is never closed (write \\$ for a dollar sign)"),
+    row("jinja-if-never-closed", {S: "# A\n\nintro\n\n{% if true %}\nshown\n\n"},
+        "slides/01_a.md:5: Jinja syntax error: {% if %} is never closed (add {% endif %})"),
+    row("jinja-for-never-closed-inside-if", {S: "{% if true %}\n# A\n{% for x in [1] %}\n{{ x }}\n{% endif %}\n"},
+        "slides/01_a.md:5: Jinja syntax error: Encountered unknown tag 'endif'. You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for 'endfor' or 'else'. The innermost block that needs to be closed is 'for'."),
+    row("fence-closed-by-a-longer-fence-still-checked", {S: "# A\n\n```python\nx = '<b>'\n````\n"},
+        "slides/01_a.md:3: say whether this Python block runs: ```python exec (run by check and the tests) or ```python norun (shown only)"),
+    # --- helper arguments: every one understood, of the right type ---
+    row("snippet-unknown-argument", {S: '# A\n{{ snippet("m:Net", stepz=["forward"]) }}\n', **M},
+        "slides/01_a.md:2: snippet() has no argument 'stepz' (did you mean steps? it takes: steps, caption)"),
+    row("figure-width-a-number", {S: '# A\n{{ figure("walk_plot", alt="a walk", width=60) }}\n', **F},
+        "slides/01_a.md:2: figure() argument width takes a CSS length in quotes, e.g. width=\"60%\" or width=\"480px\" (got 60)"),
+    row("figure-without-alt", {S: '# A\n{{ figure("walk_plot") }}\n', **F},
+        'slides/01_a.md:2: figure("walk_plot") needs alt="..." describing it for students who cannot see it (or an "Alt:" paragraph in the docstring at figures_src/plot.py:4)'),
+    row("figure-empty-alt", {S: '# A\n{{ figure("walk_plot", alt=" ") }}\n', **F},
+        "slides/01_a.md:2: figure() argument alt is empty: describe the figure for students who cannot see it"),
+    row("output-extra-positional", {S: '# A\n{{ output("m:shout", 2) }}\n', **M},
+        "slides/01_a.md:2: output() takes only the name as positional arguments, got 2"),
+    row("value-format-without-field", {S: '# A\n{{ value("m:ANSWER", "answer") }}\n', **M},
+        "slides/01_a.md:2: value() argument fmt takes a format pattern with a {} field, e.g. \"{:,}\"; 'answer' has none"),
+    row("value-format-twice", {S: '# A\n{{ value("m:ANSWER", "{:,}", fmt="{}") }}\n', **M}, "slides/01_a.md:2: value() got fmt twice"),
+    row("snippet-caption-not-a-flag", {S: '# A\n{{ snippet("m:Net", caption="yes") }}\n', **M},
+        "slides/01_a.md:2: snippet() argument caption takes true or false"),
+    row("image-without-alt", {S: "# A\n\n![](pic.png)\n", "slides/pic.png": b"\x89PNG"},
+        "slides/01_a.md:3: image 'pic.png' has no alt text: write ![what it shows](pic.png), or role=\"presentation\" on an <img> that is only decoration"),
+    # --- files the build would skip ---
+    row("slide-file-with-another-suffix", {S: "# A\n", "slides/02_b.markdown": "# B\n"},
+        "slides/02_b.markdown: not read: slide files end in .md (rename it, or move it out of slides/)"),
+    # --- config values at their edges ---
+    row("timeout-zero", {"deck.toml": 'title = "T"\ntimeout = 0\n', S: "# A\n"},
+        "deck.toml:2: timeout must be more than 0 and at most 86,400 seconds (one day); got 0"),
+    row("timeout-negative", {"deck.toml": 'title = "T"\ntimeout = -5\n', S: "# A\n"},
+        "deck.toml:2: timeout must be more than 0 and at most 86,400 seconds (one day); got -5"),
+    row("timeout-infinite", {"deck.toml": 'title = "T"\ntimeout = inf\n', S: "# A\n"},
+        "deck.toml:2: timeout must be more than 0 and at most 86,400 seconds (one day); got inf"),
+    row("timeout-boolean", {"deck.toml": 'title = "T"\ntimeout = true\n', S: "# A\n"}, "deck.toml:2: 'timeout' has the wrong type (bool)"),
+    row("title-empty", {"deck.toml": 'title = "  "\n', S: "# A\n"}, "deck.toml:1: 'title' is empty"),
+    row("notebook-url-not-a-url", {"deck.toml": 'title = "T"\nnotebook_base_url = "notebooks/"\n', S: "# A\n"},
+        "deck.toml:2: notebook_base_url must start with https:// or http:// (got 'notebooks/')"),
+    row("reveal-option-misspelt", {"deck.toml": 'title = "T"\n\n[reveal]\nslideNumbr = "c/t"\n', S: "# A\n"},
+        "deck.toml:4: unknown reveal.js option 'slideNumbr' (did you mean slideNumber?)"),
 ]
 
 
@@ -710,7 +768,7 @@ def test_the_html_stage_stays_linear_in_the_number_of_slides(tmp_path):
             kind, target, _ = key
             if kind == "figure":
                 figures.add(f"figures/{target}.svg")
-                return stash.add(f'<img src="figures/{target}.svg" alt="" />')
+                return stash.add(f'<img src="figures/{target}.svg" alt="a figure" />')
             return "1" if kind == "value" else stash.add('<pre class="code"><code>code</code></pre>')
 
         raw = [slide for _ in range(copies) for file in files
