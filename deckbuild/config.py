@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DeckError, Problem, relpath
+from .fingerprint import ENGINE_ROOT
 from .textfiles import read_text
 
 KNOWN_KEYS = {
@@ -23,10 +24,9 @@ KNOWN_KEYS = {
     "chalkboard_file": str,
     "reveal": dict,
 }
-ENGINE_ROOT = Path(__file__).resolve().parent.parent
 MAX_TIMEOUT = 86_400
-# Plugins whose options live in a [reveal.NAME] table of their own.
-PLUGIN_TABLES = {"menu", "chalkboard", "customcontrols", "search", "zoom", "notes"}
+# Options of the plugins the deck carries (vendor.PLUGINS): tables of their own, and the zoom key.
+PLUGIN_KEYS = {"menu", "chalkboard", "customcontrols", "search", "zoom", "notes", "zoomKey"}
 
 
 @dataclass(frozen=True)
@@ -155,13 +155,11 @@ def _reveal_problems(reveal: dict) -> list[tuple[str, str]]:
 
 def reveal_option_names() -> set[str]:
     """reveal.js's own options, read from its default configuration, and the plugins' tables."""
-    from .vendor import NODE, PLUGIN_OPTIONS
-
-    source = NODE / "reveal.js" / "js" / "config.ts"
+    source = ENGINE_ROOT / "node_modules" / "reveal.js" / "js" / "config.ts"
     if not source.is_file():
         return set()
     defaults = source.read_text(encoding="utf-8").split("const defaultConfig", 1)[-1]
-    return set(re.findall(r"^\t(\w+):", defaults, re.M)) | set(PLUGIN_OPTIONS) | PLUGIN_TABLES
+    return set(re.findall(r"^\t(\w+):", defaults, re.M)) | PLUGIN_KEYS
 
 
 def _check_theme_chain(config: DeckConfig) -> None:

@@ -2,24 +2,8 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 from functools import lru_cache
 from pathlib import Path
-
-@lru_cache(maxsize=1)
-def library_versions() -> dict[str, str]:
-    """Versions that change what code computes; read from metadata, so torch is not imported."""
-    import platform
-    from importlib import metadata
-
-    versions = {"python": platform.python_version()}
-    for name in ("torch", "torchvision", "numpy", "matplotlib"):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
-
 
 # Lecture code lives in these two packages; any import of them is a dependency to hash.
 DECK_PACKAGES = ("code_snippets", "figures_src")
@@ -83,48 +67,6 @@ def deck_closure(deck: Path, files: list[Path], sources: tuple[str, ...] = ()) -
         package = path.parent.name if path.parent.name in DECK_PACKAGES else None
         todo.extend(imported_deck_files(deck, path.read_text(encoding="utf-8", errors="replace"), package))
     return sorted(seen)
-
-
-def files_digest(deck: Path | None, files: list[Path]) -> str:
-    """A hash of the names (relative to `deck`, or absolute when it is None) and bytes of exactly these
-    files. An unreadable file (a dangling link) counts by its error: the stage that reads it reports it."""
-    h = hashlib.sha256()
-    for path in sorted(files):
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            content = str(error).encode()
-        name = path.relative_to(deck).as_posix() if deck else str(path)
-        h.update(name.encode() + b"\0" + content + b"\0")
-    return h.hexdigest()
-
-
-def data_fingerprint(deck: Path, memo) -> str:
-    """A content hash of every file under deck/data/; `memo` (a Cache) remembers file hashes by stat."""
-    from .cache import key_of
-
-    root = deck / "data"
-    if not root.is_dir():
-        return "no-data"
-    h = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        stat = path.stat()
-        # The stat triple only finds a remembered hash; the key itself is the file's content.
-        stat_key = key_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        digest = memo.get_json("filehash", stat_key)
-        if not isinstance(digest, str):
-            digest = _file_sha256(path)
-            memo.put_json("filehash", stat_key, digest)
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + digest.encode())
-    return h.hexdigest()
-
-
-def _file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def library_imports(sources: list[str]) -> set[str]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import key_of
-from .deps import deck_closure, files_digest
+from .deps import deck_closure
+from .fingerprint import files_digest
 from .errors import Collector, relpath
 
 PACKAGE = "figures_src"

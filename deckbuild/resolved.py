@@ -5,13 +5,11 @@ looking up every result and highlighting every snippet again."""
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 
 from .cache import Cache, key_of
-from .deps import data_fingerprint, files_digest
 from .model import Ref
-from .stamp import ENGINE, distributions, files_under
+from .fingerprint import ENGINE, data_fingerprint, files_digest, files_under, library_versions
 
 KIND = "resolved"
 CODE = ("code_snippets", "figures_src")
@@ -22,7 +20,7 @@ def resolved_key(root: Path, refs: list[Ref], device: str, make_figures: bool, c
     files = [f for folder in CODE for f in files_under(root / folder)] + [f for base in ENGINE for f in files_under(base)]
     asked = [(ref.kind, ref.target, ref.args) for ref in refs]
     return key_of(KIND, asked, files_digest(None, files), data_fingerprint(root, cache), device, make_figures,
-                  sys.version, distributions())
+                  library_versions(None))
 
 
 def recall(cache: Cache, key: str) -> tuple[list[str], dict[str, Path]] | None:

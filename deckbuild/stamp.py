@@ -7,18 +7,10 @@ A successful build stamps its site with the hash of its inputs; the next build c
 from __future__ import annotations
 
 import hashlib
-import os
-import sys
 from pathlib import Path
 
 from .cache import Cache, key_of
-from .config import ENGINE_ROOT
-from .deps import data_fingerprint, files_digest
-
-# Top-level folders of a deck that are not read as they are: outputs, data (fingerprinted apart), npm.
-NOT_INPUTS = {"build", "data", "node_modules"}
-# The engine's own files, and the versions of the npm packages it copies into the site.
-ENGINE = [ENGINE_ROOT / "deckbuild", ENGINE_ROOT / "themes", ENGINE_ROOT / "node_modules" / ".package-lock.json"]
+from .fingerprint import ENGINE, data_fingerprint, files_digest, files_under, library_versions
 
 
 class Stamp:
@@ -62,7 +54,7 @@ def input_digest(root: Path, out: Path, device: str, memo: Cache) -> str:
     files = files_under(root, skip=out) + [f for base in ENGINE for f in files_under(base)] + _notebooks(root)
     # The PDF counts by its presence only: `pdf` rewrites it on each export, and the copy in the site with it.
     pdf = (root / "build" / "deck.pdf").is_file()
-    return key_of(str(out), device, pdf, files_digest(None, files), data_fingerprint(root, memo), sys.version, distributions())
+    return key_of(str(out), device, pdf, files_digest(None, files), data_fingerprint(root, memo), library_versions(None))
 
 
 def site_digest(out: Path) -> str | None:
@@ -74,34 +66,6 @@ def site_digest(out: Path) -> str | None:
     return key_of(hashlib.sha256(page).hexdigest(), sorted(str(p.relative_to(out)) for p in files_under(out)))
 
 
-def files_under(base: Path, skip: Path | None = None) -> list[Path]:
-    """Every file under `base` (or `base` itself), in a stable order, leaving out hidden files and
-    folders, __pycache__, `skip` and the top-level NOT_INPUTS."""
-    if base.is_file():
-        return [base]
-    found, seen = [], set()
-    for folder, dirs, names in os.walk(base, followlinks=True):  # a linked slides/ is read through its link
-        real = os.path.realpath(folder)
-        if real in seen:  # a link loop, or two links to one folder
-            dirs[:] = []
-            continue
-        seen.add(real)
-        top = Path(folder) == base
-        dirs[:] = [d for d in dirs if not (d.startswith(".") or d == "__pycache__" or (top and d in NOT_INPUTS)
-                                           or Path(folder, d) == skip)]
-        found += [Path(folder, name) for name in names if not name.startswith(".")]
-    return sorted(found)
-
-
 def _notebooks(root: Path) -> list[Path]:
     """The exported student notebooks, which a build copies into the site (hall.site_extras)."""
     return sorted((root / "build" / "notebooks").glob("*.ipynb"))
-
-
-def distributions() -> list[str]:
-    """The installed Python packages with their versions (`torch-2.x.dist-info`), without importing them."""
-    names = []
-    for entry in sys.path:
-        if entry and os.path.isdir(entry):
-            names += [name for name in os.listdir(entry) if name.endswith(".dist-info")]
-    return sorted(names)
