@@ -12,11 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import Cache, key_of
-from .deps import data_fingerprint, deck_closure, files_digest, library_imports, library_versions, top_level_names
+from .deps import deck_closure, library_imports, top_level_names
+from .fingerprint import data_fingerprint, files_digest, library_versions
 from .errors import Collector, DeckError
 from .figures import FORMAT, Producer, figure_names, index_producers, name_list, producer_keys, read_summary
 from .model import Ref
-from .runner import Outcome, Runner, make_display, resolve_device
+from .wire import Reply
+from .display import make_display
+from .runner import Outcome, resolve_device, worker_for
 
 SEED = 0
 
@@ -28,7 +31,6 @@ class Results:
     texts: dict = field(default_factory=dict)  # (kind, target) -> printed text of output() / exec
     values: dict = field(default_factory=dict)  # target -> int | float | str
     figures: dict = field(default_factory=dict)  # figure name -> SVG file in the cache
-    ran: list[str] = field(default_factory=list)  # the jobs that ran this time, in order
 
     def text(self, ref: Ref) -> str:
         return self.texts[(ref.kind, ref.target)]
@@ -44,7 +46,7 @@ class Results:
 class Job:
     """One thing for the worker to run and the slide references waiting for it."""
 
-    label: str  # what Results.ran lists: "lenet_filters", "output(losses:demo)", "exec(slides/a.md:5)"
+    label: str  # what the display shows: "lenet_filters", "output(losses:demo)", "exec(slides/a.md:5)"
     payload: dict  # what worker.py gets
     where: str  # the code location blamed when an error has no frame in the deck's code
     needs: list[str] = field(default_factory=list)  # labels of jobs that must succeed first
@@ -233,13 +235,12 @@ class Plan:
         display = make_display(progress, verbose)
         failed: set[str] = set()
         try:
-            with Runner(self.deck, self.cache.root, preload, display) as runner:
+            with worker_for(self.deck, self.cache.root, preload) as worker:
                 for job in self.jobs.values():
                     if any(need in failed for need in job.needs):
                         failed.add(job.label)
                         continue
-                    outcome = runner.run(dict(job.payload, timeout=timeout, verbose=verbose))
-                    self.results.ran.append(job.label)
+                    outcome = worker.run(dict(job.payload, timeout=timeout, verbose=verbose), display)
                     if not outcome.ok:
                         self._report(job, outcome, timeout, verbose)
                     if not outcome.ok or not self._collect(job, outcome):
@@ -249,18 +250,18 @@ class Plan:
 
     def _report(self, job: Job, outcome: Outcome, timeout: float, verbose: bool) -> None:
         """Problems for a job that failed: at each slide for a call, at the code for a producer."""
-        result = outcome.result or ("", {})
-        trace = "\n" + result[1]["traceback"] if verbose and result[1].get("traceback") else ""
+        reply = outcome.reply or Reply("")
+        trace = "\n" + reply.traceback if verbose and reply.traceback else ""
         if job.payload["kind"] in ("call", "exec"):
-            expected = ", expected int, float or str" if result[0] == "returned" else ""
-            expected += "; use .item()" if result[1].get("item") else ""
+            expected = ", expected int, float or str" if reply.status == "returned" else ""
+            expected += "; use .item()" if reply.item else ""
             for ref in job.refs:
                 self.problems.add(ref.path, ref.line, f"{_what(ref)} {outcome.failure(timeout, job.where)}{expected}{trace}")
             return
         users = _users(self, job)
-        if result[0] == "error":
-            path, _, line = (result[1]["where"] or job.where).rpartition(":")
-            self.problems.add(path, int(line), f"{result[1]['error']} ({users}){trace}")
+        if reply.status == "error":
+            path, _, line = (reply.where or job.where).rpartition(":")
+            self.problems.add(path, int(line), f"{reply.error} ({users}){trace}")
         else:
             p = self.producers[job.payload["name"]]
             self.problems.add(p.path, p.line, f"producer '{p.name}' {outcome.failure(timeout, job.where)} ({users})")
@@ -270,11 +271,11 @@ class Plan:
         if job.payload["kind"] in ("call", "exec"):
             kind = "value" if job.payload.get("mode") == "value" else "output"
             return all([self._resolve_call(ref, kind, job.payload["key"]) for ref in job.refs])
-        p, got = self.producers[job.payload["name"]], outcome.result[1]["kind"]
+        p, got = self.producers[job.payload["name"]], outcome.reply.kind
         before = len(self.problems.problems)
         for ref in job.refs:
             if ref.kind == "figure" and got != "figure":
-                self._bad(ref, f"figure '{p.name}' returned {outcome.result[1]['type']}, not a matplotlib Figure ({p.where})")
+                self._bad(ref, f"figure '{p.name}' returned {outcome.reply.type}, not a matplotlib Figure ({p.where})")
             elif ref.kind == "figure":
                 self.results.figures[p.name] = _figure_file(self.cache, p.name, self.keys[p.name])
             elif got == "figure":

@@ -1,4 +1,5 @@
-"""The build process's side of running jobs: start the worker, hand it jobs, show their progress.
+"""The build process's side of running jobs: start the worker process, hand it jobs, and keep it warm
+between the builds of `serve`.
 
 The worker (worker.py) is started only when something must run; it imports torch and matplotlib,
 the build process never does. Jobs run one at a time, so a training job has every core.
@@ -10,12 +11,14 @@ import select
 import shutil
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
-from .worker import recv, send
+from .wire import Ending, Progress, Reply, recv, send
 
 # How long the worker may take to import its libraries before we give up on it.
 START_TIMEOUT = 600.0
@@ -25,30 +28,33 @@ MARGIN = 30.0
 
 @dataclass
 class Outcome:
-    """How a job went: what the child reported (None if nothing) and how its process ended."""
+    """How a job went: what its process reported (None if nothing) and how that process ended."""
 
-    result: tuple | None  # ("ok" | "error" | "returned", details) as sent by worker.py
-    end: dict  # {"seconds": s} plus "code": n, "signal": "SIGSEGV", "timeout": True or "lost": True
+    reply: Reply | None
+    end: Ending
 
     @property
     def ok(self) -> bool:
-        return self.result is not None and self.result[0] == "ok"
+        return self.reply is not None and self.reply.status == "ok"
 
     def failure(self, timeout: float, where: str) -> str:
         """What went wrong, e.g. `failed: code_snippets/m.py:3: ZeroDivisionError: ...` or `timed out after 2 s`.
 
         `where` is blamed for an error that has no frame in the deck's own code.
         """
-        if self.result and self.result[0] == "error":
-            return f"failed: {self.result[1]['where'] or where}: {self.result[1]['error']}"
-        if self.result and self.result[0] == "returned":
-            return f"returned {self.result[1]['type']}"
-        if self.end.get("timeout"):
+        reply, end = self.reply, self.end
+        if reply and reply.status == "error":
+            return f"failed: {reply.where or where}: {reply.error}"
+        if reply and reply.status == "returned":
+            return f"returned {reply.type}"
+        if reply and reply.status == "too_long":
+            return f"printed {reply.type} characters; a slide shows at most 100,000: print less, or a summary"
+        if end.timeout:
             return f"timed out after {timeout:g} s"
-        if "signal" in self.end:
-            return f"failed: the process was killed by signal {self.end['signal']}"
-        if "code" in self.end:
-            return f"failed: the process exited with status {self.end['code']} before returning"
+        if end.signal:
+            return f"failed: the process was killed by signal {end.signal}"
+        if end.code is not None:
+            return f"failed: the process exited with status {end.code} before returning"
         return "failed: the worker process died"
 
 
@@ -62,45 +68,37 @@ def resolve_device(device: str) -> str:
     return "cuda" if driver and built else "cpu"
 
 
-class Runner:
-    """A worker subprocess that runs jobs in forked children; a context manager."""
+class Worker:
+    """A worker subprocess for one deck and cache, started at its first job; jobs run in forked children."""
 
-    def __init__(self, deck: Path, cache_root: Path, preload: list[str], display):
-        self.deck, self.cache_root, self.preload, self.display = deck, cache_root, preload, display
+    def __init__(self, deck: Path, cache_root: Path, preload: frozenset[str]):
+        self.deck, self.cache_root, self.preload = deck, cache_root, preload
         self.process: subprocess.Popen | None = None
-        self.startup_s = 0.0  # seconds from starting the worker until it had imported its libraries
 
-    def __enter__(self) -> Runner:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def run(self, job: dict) -> Outcome:
+    def run(self, job: dict, display) -> Outcome:
         """Run one job (a dict for worker.py) and wait for its end; progress goes to the display."""
         if self.process is None:
-            self._start()
-        self.display.start(job)
+            self._start(display)
+        display.start(job)
         send(self.job_fd, job)
-        result = None
+        reply = None
         while True:
             message = self._receive(job["timeout"] + MARGIN)
             if message is None:  # the worker itself died or hung: start a fresh one for the next job
                 self.close()
-                outcome = Outcome(result, {"lost": True, "seconds": 0.0})
+                outcome = Outcome(reply, Ending(lost=True))
                 break
-            tag, payload = message
-            if tag == "child" and payload[0] == "progress":
-                self.display.progress(job, *payload[1:])
-            elif tag == "child" and result is None:
-                result = payload
-            elif tag == "end":
-                outcome = Outcome(result, payload)
+            if isinstance(message, Progress):
+                display.progress(job, message.done, message.total, message.note)
+            elif isinstance(message, Reply) and reply is None:
+                reply = message
+            elif isinstance(message, Ending):
+                outcome = Outcome(reply, message)
                 break
-        self.display.finish(job, outcome)
+        display.finish(job, outcome)
         return outcome
 
-    def _start(self) -> None:
+    def _start(self, display) -> None:
         """Start the worker and wait until it has imported its libraries."""
         started = time.perf_counter()
         job_read, self.job_fd = os.pipe()
@@ -110,7 +108,7 @@ class Runner:
             f"import sys; sys.path.insert(0, {engine_parent!r}); import deckbuild.worker as w; "
             f"sys.path.remove({engine_parent!r}); w.main(sys.argv[1:])"
         )
-        args = [str(self.deck), str(self.cache_root), str(job_read), str(event_write), ",".join(self.preload)]
+        args = [str(self.deck), str(self.cache_root), str(job_read), str(event_write), ",".join(sorted(self.preload))]
         env = dict(os.environ, MPLBACKEND="Agg", PYTORCH_NVML_BASED_CUDA_CHECK="1")
         # -P: no script folder on sys.path; the worker puts the deck first itself.
         self.process = subprocess.Popen(
@@ -123,13 +121,11 @@ class Runner:
         )
         os.close(job_read)
         os.close(event_write)
-        self.display.starting()
-        message = self._receive(START_TIMEOUT)
-        if message is None or message[0] != "ready":
+        display.starting()
+        if self._receive(START_TIMEOUT) != "ready":
             self.close()
             raise RuntimeError("the deckbuild worker process did not start (see the messages above)")
-        self.startup_s = time.perf_counter() - started
-        self.display.started(self.startup_s)
+        display.started(time.perf_counter() - started)
 
     def _receive(self, timeout: float):
         """The next message from the worker, or None when it has ended or said nothing in time."""
@@ -150,102 +146,38 @@ class Runner:
         self.process = None
 
 
-def make_display(progress: bool | None, verbose: bool):
-    """A rich progress bar on a terminal (or when asked for), plain short lines otherwise."""
-    if progress is None:
-        progress = sys.stderr.isatty()
-    return RichDisplay(verbose) if progress else PlainDisplay(verbose)
+_warm = threading.local()  # .kept: the Worker a `kept_warm()` block holds on to in this thread
 
 
-def _verb(job: dict) -> str:
-    return {"figure": "drawing", "artifact": "computing"}.get(job["show"], "running")
+@contextmanager
+def kept_warm():
+    """In this block (serve's builder thread) a worker outlives the build that started it: the next
+    build reuses it while it has imported what that build needs, and it stops when the block ends."""
+    _warm.kept = None
+    try:
+        yield
+    finally:
+        kept = _warm.kept
+        del _warm.kept
+        if kept is not None:
+            kept.close()
 
 
-def _done_verb(outcome: Outcome) -> str:
-    return {"figure": "drew", "artifact": "computed"}.get(outcome.result[1].get("kind"), "ran")
-
-
-class PlainDisplay:
-    """Short lines on stderr for logs: `computing trained_lenet: epoch 2/3`, `drew lenet_filters (1.2 s)`."""
-
-    def __init__(self, verbose: bool):
-        self.verbose, self.snippets, self.snippet_s = verbose, 0, 0.0
-        self.last: tuple[str, float] = ("", 0.0)
-
-    def starting(self) -> None:
-        pass
-
-    def started(self, seconds: float) -> None:
-        if self.verbose:
-            print(f"started worker ({seconds:.1f} s)", file=sys.stderr)
-
-    def start(self, job: dict) -> None:
-        self.last = ("", time.monotonic())
-
-    def progress(self, job: dict, done: int, total: int, note: str) -> None:
-        # A line when the note changes (a new epoch), at the end, or every few seconds.
-        now = time.monotonic()
-        if note != self.last[0] or done >= total or now - self.last[1] >= 5:
-            self.last = (note, now)
-            print(f"{_verb(job)} {job['label']}: {note} {done}/{total}".replace(":  ", ": "), file=sys.stderr)
-
-    def finish(self, job: dict, outcome) -> None:
-        seconds = outcome.end.get("seconds", 0.0)
-        if job["show"] == "snippet":
-            self.snippets, self.snippet_s = self.snippets + 1, self.snippet_s + seconds
-        elif outcome.ok:
-            print(f"{_done_verb(outcome)} {job['label']} ({seconds:.1f} s)", file=sys.stderr)
-            if self.verbose and outcome.result[1].get("stdout"):
-                print(outcome.result[1]["stdout"].rstrip(), file=sys.stderr)
-
-    def close(self) -> None:
-        if self.snippets:
-            print(f"ran {self.snippets} code snippet{'s' * (self.snippets > 1)} ({self.snippet_s:.1f} s)", file=sys.stderr)
-
-
-class RichDisplay(PlainDisplay):
-    """One progress bar per producer, fed by its progress(done, total, note) calls."""
-
-    def __init__(self, verbose: bool):
-        super().__init__(verbose)
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(
-            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[note]}"), TimeElapsedColumn(), console=Console(stderr=True),
-        )
-        self.tasks: dict[str, int] = {}
-        self.bar.start()
-
-    def starting(self) -> None:
-        self.tasks["worker"] = self.bar.add_task("starting worker (torch, matplotlib)", total=None, note="")
-
-    def started(self, seconds: float) -> None:
-        self.bar.update(self.tasks["worker"], total=1, completed=1, description="started worker")
-
-    def start(self, job: dict) -> None:
-        if job["show"] == "snippet":
-            if "snippets" not in self.tasks:
-                self.tasks["snippets"] = self.bar.add_task("running code snippets", total=None, note="")
-            return
-        self.tasks[job["label"]] = self.bar.add_task(f"{_verb(job)} {job['label']}", total=None, note="")
-
-    def progress(self, job: dict, done: int, total: int, note: str) -> None:
-        if job["label"] in self.tasks:
-            self.bar.update(self.tasks[job["label"]], completed=done, total=total, note=note)
-
-    def finish(self, job: dict, outcome) -> None:
-        if job["show"] == "snippet":
-            self.snippets += 1
-            self.bar.update(self.tasks["snippets"], completed=self.snippets, note=job["label"])
-            return
-        task = self.tasks[job["label"]]
-        total = self.bar.tasks[task].total or 1
-        verb = _done_verb(outcome) if outcome.ok else "failed"
-        self.bar.update(task, total=total, completed=total, description=f"{verb} {job['label']}")
-
-    def close(self) -> None:
-        if "snippets" in self.tasks:
-            self.bar.update(self.tasks["snippets"], total=self.snippets, completed=self.snippets, note="")
-        self.bar.stop()
+@contextmanager
+def worker_for(deck: Path, cache_root: Path, preload: list[str]):
+    """A Worker for these jobs: a new one closed at the end, or, inside kept_warm(), the kept one
+    when it serves the same deck and has imported every library asked for (else a fresh one, with both)."""
+    if not hasattr(_warm, "kept"):
+        worker = Worker(deck, cache_root, frozenset(preload))
+        try:
+            yield worker
+        finally:
+            worker.close()
+        return
+    kept = _warm.kept
+    if kept is None or (kept.deck, kept.cache_root) != (deck, cache_root) or not kept.preload >= set(preload):
+        wanted = set(preload) | (kept.preload if kept and kept.deck == deck else set())
+        if kept is not None:
+            kept.close()
+        kept = _warm.kept = Worker(deck, cache_root, frozenset(wanted))
+    yield kept

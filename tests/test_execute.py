@@ -9,7 +9,7 @@ import pytest
 
 from deckbuild.cache import Cache
 from deckbuild.errors import DeckError
-from deckbuild.execute import execute
+from jobs_ran import execute_recorded
 from deckbuild.model import Ref
 
 
@@ -24,7 +24,7 @@ def make_deck(root: Path, files: dict[str, str]) -> Path:
 
 
 def run(deck: Path, refs: list[Ref], **options):
-    return execute(deck, refs, Cache(deck / ".cache"), progress=False, **options)
+    return execute_recorded(deck, refs, Cache(deck / ".cache"), progress=False, **options)
 
 
 def errors(deck: Path, refs: list[Ref], **options) -> list[str]:
@@ -162,7 +162,7 @@ def test_exit_and_crashes_are_reported_and_the_rest_still_runs(tmp_path):
     refs = [ref("output", "bad:leave", 1), ref("output", "bad:vanish", 2), ref("output", "bad:crash", 3),
             ref("output", "demo:shout", 4)]
     assert errors(deck, refs) == [
-        "slides/01_a.md:1: output('bad:leave') failed: code_snippets/bad.py:7: SystemExit: 2",
+        "slides/01_a.md:1: output('bad:leave') failed: code_snippets/bad.py:7: exit(2) was called; code run for a slide must return instead",
         "slides/01_a.md:2: output('bad:vanish') failed: the process exited with status 3 before returning",
         "slides/01_a.md:3: output('bad:crash') failed: the process was killed by signal SIGSEGV",
     ]
