@@ -33,7 +33,8 @@ def collect_media(html: str, slide_path: str, line: int, source: str, root: Path
         if not file.is_file():
             problems.add(slide_path, where, f"image or video '{src}' does not exist (looked for {file.relative_to(root.resolve())})")
             return match.group(0)
-        target = "media/" + file.relative_to(root.resolve()).as_posix()
+        # Named in NFC in the site, whatever composition the file system uses: one URL per image.
+        target = "media/" + unicodedata.normalize("NFC", file.relative_to(root.resolve()).as_posix())
         assets[target] = file
         return before + target + after
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 
@@ -146,3 +147,19 @@ def test_command_line_exit_status_and_messages(make_deck):
     (deck / "slides/01_a.md").write_text("# A\n")
     assert run_cli("build", "--deck", str(deck)).returncode == 0
     assert run_cli("frobnicate").returncode == 2
+
+
+def test_a_deck_means_the_same_whatever_the_editor_saved(make_deck):
+    slides = ("## Momentum\n\n$v \\leftarrow \\beta v + g$\n\n```python norun\nx = 1\n---\n```\n"
+              "Note: say it\n---\n## Café\n\n![a plot](café.png)\n")
+    image = b"\x89PNG\r\n\x1a\n"
+    pages = {}
+    for name, encode in {"lf": lambda t: t.encode(), "crlf": lambda t: t.replace("\n", "\r\n").encode(),
+                         "cr": lambda t: t.replace("\n", "\r").encode(),
+                         "bom-nfd": lambda t: "\ufeff".encode() + unicodedata.normalize("NFD", t).encode()}.items():
+        # the NFD copy also has its image saved under a decomposed name, as another system would
+        image_name = unicodedata.normalize("NFD", "café.png") if name == "bom-nfd" else "café.png"
+        deck = make_deck({"slides/01_a.md": encode(slides), f"slides/{image_name}": image}, name=name)
+        pages[name] = built(deck)
+    assert "<h2>Momentum</h2>" in pages["lf"] and "\ufeff" not in pages["bom-nfd"]
+    assert pages["crlf"] == pages["lf"] and pages["cr"] == pages["lf"] and pages["bom-nfd"] == pages["lf"]
