@@ -38,8 +38,8 @@ def relpath(path: Path | str, root: Path) -> str:
 class Collector:
     """Collects problems from a stage so that all of them are reported before aborting."""
 
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
+    def __init__(self, problems: list[Problem] | tuple = ()) -> None:
+        self.problems: list[Problem] = list(problems)
 
     def add(self, path: str, line: int, message: str) -> None:
         self.problems.append(Problem(path, line, message))

@@ -8,6 +8,7 @@ from pathlib import Path
 from .cache import Cache
 from .codeblocks import code_html, output_html
 from .config import load_config
+from .deck_files import unusable_code_files
 from .errors import Collector, DeckError, Problem
 from .lock import one_at_a_time
 from .model import Ref
@@ -37,7 +38,7 @@ def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
     cache = Cache(root / ".cache")
     env = jinja_environment()
     files = read_slide_files(root)
-    refs = index_references(files, env)
+    refs = index_references(files, env, unusable_code_files(root))
     stash = Stash()  # code, outputs and figures wait here while Markdown runs
     results, figure_files = resolve_references(root, refs, cache, options, config.timeout, stash, make_figures=True)
     problems, raw = Collector(), []
@@ -58,7 +59,7 @@ def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
 def check(root: Path, options: Options = Options()) -> list[Ref]:
     """Resolve every reference and run every output and value, drawing no figure."""
     config = load_config(root)
-    refs = index_references(read_slide_files(root), jinja_environment())
+    refs = index_references(read_slide_files(root), jinja_environment(), unusable_code_files(root))
     resolve_references(root, refs, Cache(root / ".cache"), options, config.timeout, Stash(), make_figures=False)
     return refs
 

@@ -21,9 +21,10 @@ def jinja_environment() -> Environment:
     return Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
-def index_references(files: list[SourceFile], env: Environment) -> list[Ref]:
-    """Every reference in every slide file, in order; syntax errors are collected."""
-    problems = Collector()
+def index_references(files: list[SourceFile], env: Environment, known: list[Problem] = ()) -> list[Ref]:
+    """Every reference in every slide file, in order; syntax errors are collected, and reported
+    together with the `known` problems found before."""
+    problems = Collector(known)
     refs: list[Ref] = []
     for file in files:
         try:

@@ -339,6 +339,10 @@ BAD_INPUTS = [
     # --- files the build would skip ---
     row("slide-file-with-another-suffix", {S: "# A\n", "slides/02_b.markdown": "# B\n"},
         "slides/02_b.markdown: not read: slide files end in .md (rename it, or move it out of slides/)"),
+    row("module-name-not-importable", {S: "# A\n", "figures_src/my-plots.py": "def a():\n    return 1\n"},
+        "figures_src/my-plots.py: cannot be imported as figures_src.my-plots: a module name is a Python identifier (rename it my_plots.py)"),
+    row("module-with-upper-case-suffix", {S: "# A\n", "code_snippets/helpers.PY": "X = 1\n"},
+        "code_snippets/helpers.PY: not read: Python modules end in .py"),
     # --- config values at their edges ---
     row("timeout-zero", {"deck.toml": 'title = "T"\ntimeout = 0\n', S: "# A\n"},
         "deck.toml:2: timeout must be more than 0 and at most 86,400 seconds (one day); got 0"),
