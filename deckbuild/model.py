@@ -5,6 +5,17 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Location:
+    """A place in the deck: a path relative to the deck and a 1-based line (0: the whole file)."""
+
+    path: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
 class SourceFile:
     """One slide file as read from disk; `path` is relative to the deck (`slides/01_losses.md`)."""
 
@@ -34,3 +45,7 @@ class Ref:
     @property
     def where(self) -> str:
         return f"{self.path}:{self.line}"
+
+    @property
+    def at(self) -> Location:
+        return Location(self.path, self.line)

@@ -23,6 +23,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell
 from .errors import DeckError, Problem
 from .exercises import MarkerError, is_exercise, question_and_solution
 from .fences import lex_fences
+from .model import Location
 from .notebook_code import defines_only, imports_for
 from .slides import RawSlide
 from .snippets import index_snippets
@@ -133,7 +134,7 @@ class CellMaker:
 
     def snippet_cell(self, target: str, path: str, line: int):
         """A definition becomes code that runs; a piece of a function body is shown as Markdown code."""
-        snippet = self.snippets.find(target, where=f"{path}:{line}")
+        snippet = self.snippets.find(target, at=Location(path, line))
         module, _, name = target.partition(":")
         if "." not in name and defines_only(snippet.code):
             imports = imports_for(snippet.code, self.root / snippet.path, module)

@@ -90,7 +90,7 @@ def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options
     for ref in refs:
         if ref.kind == "snippet":
             try:
-                code[ref] = index.find(ref.target, steps=ref.arg("steps"), where=ref.where)
+                code[ref] = index.find(ref.target, steps=ref.arg("steps"), at=ref.at)
             except DeckError as error:
                 problems.extend(error)
     runnable = [ref for ref in refs if ref.kind != "snippet"]

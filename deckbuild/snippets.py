@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .errors import Collector, DeckError, Problem
+from .model import Location
 
 FOLDER = "code_snippets"
 MAX_LISTED = 12
@@ -63,40 +64,40 @@ class SnippetIndex:
         """Names of the modules in code_snippets/, without '.py' and without __init__, sorted."""
         return list(self._names)
 
-    def find(self, target: str, steps=None, where: str = "") -> Snippet:
+    def find(self, target: str, steps=None, at: Location | None = None) -> Snippet:
         """The code of "module:qualname" or "module:region" with its steps (see `_steps`);
-        raises DeckError for every user mistake, located at `where` ("slides/x.md:12")."""
+        raises DeckError for every user mistake, located at the slide `at` that asks for it."""
         parts = [part.strip() for part in target.split(":")]
         if len(parts) != 2 or not all(parts):
             message = f"target '{target}' is not of the form 'module:name' (e.g. 'lenet:LeNet')"
-            raise _error(where, message)
-        source = self._load(parts[0], target, where)
+            raise _error(at, message)
+        source = self._load(parts[0], target, at)
         region = source.regions.get(parts[1])
         span = region or next((o for o in source.objects if o.name == parts[1]), None)
         if span is None:
-            raise _error(where, _unknown(source, parts[1]))
+            raise _error(at, _unknown(source, parts[1]))
         first, last = (span.first + 1, span.last - 1) if region else (span.first, span.last)
         shown = _visible(source, first, last)
         if not shown:
-            message = _used(f"region '{span.name}' is empty", where)
+            message = _used(f"region '{span.name}' is empty", at)
             raise DeckError(Problem(source.path, span.first, message))
         code = textwrap.dedent("\n".join(text for _, text in shown))
         if steps is not None:
             steps = _steps(steps, _members(source, span, first, last),
-                           [number for number, _ in shown], target, where)
+                           [number for number, _ in shown], target, at)
         return Snippet(code, source.path, shown[0][0], steps)
 
-    def _load(self, module: str, target: str, where: str) -> _Source:
+    def _load(self, module: str, target: str, at: Location | None) -> _Source:
         """The parsed module; refuses names that are paths and links that lead out of the folder."""
         path, shown = self.folder / f"{module}.py", f"{FOLDER}/{module}.py"
         if not module.isidentifier():
-            raise _error(where, f"refused '{target}': the module must be a file name in {FOLDER}/"
+            raise _error(at, f"refused '{target}': the module must be a file name in {FOLDER}/"
                                 " without folders or '.py' (like 'lenet')")
         if module not in self._names:
-            raise _error(where, f"unknown module '{module}' in '{target}'"
+            raise _error(at, f"unknown module '{module}' in '{target}'"
                                 f" (modules: {_listing(self._names)})")
         if not path.resolve().is_relative_to(self.folder.resolve()):
-            raise _error(where, f"refused '{target}': {shown} is a link to a file outside {FOLDER}/")
+            raise _error(at, f"refused '{target}': {shown} is a link to a file outside {FOLDER}/")
         if module not in self._parsed:
             try:
                 self._parsed[module] = _parse(shown, path.read_text(encoding="utf-8"))
@@ -106,7 +107,7 @@ class SnippetIndex:
                 self._parsed[module] = DeckError(Problem(shown, 0, f"cannot read: {error}"))
         parsed = self._parsed[module]
         if isinstance(parsed, DeckError):
-            raise DeckError([Problem(p.path, p.line, _used(p.message, where))
+            raise DeckError([Problem(p.path, p.line, _used(p.message, at))
                              for p in parsed.problems])
         return parsed
 
@@ -184,7 +185,7 @@ def _members(source: _Source, shown: _Span, first: int, last: int) -> list[_Span
                     if r.first < last and first < r.last and r != shown]
 
 
-def _steps(steps, members: list[_Span], numbers: list[int], target: str, where: str) -> str | None:
+def _steps(steps, members: list[_Span], numbers: list[int], target: str, at: Location | None) -> str | None:
     """Reveal.js steps from a list (one step per item) or a single item: names of members,
     line numbers of the shown code, or strings like "1|3-5,7" ("|" separates steps, "," joins
     items, whitespace is dropped as reveal.js does). None when there is no step."""
@@ -193,7 +194,7 @@ def _steps(steps, members: list[_Span], numbers: list[int], target: str, where: 
         for step in re.sub(r"\s", "", str(item)).split("|"):
             parts = [_step_item(part, members, numbers, target) for part in step.split(",") if part]
             for problem in (p for _, p in parts if p):
-                problems.add(*_where(where), problem)
+                problems.add(*_place(at), problem)
             texts.append(",".join(text for text, _ in parts))
     problems.raise_if_any()
     return "|".join(texts) or None
@@ -233,17 +234,16 @@ def _listing(names) -> str:
     return ", ".join(names[:MAX_LISTED] + ["..."] * (len(names) > MAX_LISTED)) or "none"
 
 
-def _where(where: str) -> tuple[str, int]:
-    """A slide location 'slides/x.md:12' as (path, line); line 0 when it has none."""
-    path, _, line = where.rpartition(":")
-    return (path, int(line)) if path and line.isdigit() else (where or FOLDER, 0)
+def _place(at: Location | None) -> tuple[str, int]:
+    """(path, line) of a problem found for the slide `at`; the folder when no slide asked."""
+    return (at.path, at.line) if at else (FOLDER, 0)
 
 
-def _error(where: str, message: str) -> DeckError:
+def _error(at: Location | None, message: str) -> DeckError:
     """A user mistake located at the slide that made it."""
-    return DeckError(Problem(*_where(where), message))
+    return DeckError(Problem(*_place(at), message))
 
 
-def _used(message: str, where: str) -> str:
+def _used(message: str, at: Location | None) -> str:
     """A problem in a module, naming the slide that asked for the module."""
-    return f"{message} (used at {where})" if where else message
+    return f"{message} (used at {at})" if at else message

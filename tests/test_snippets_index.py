@@ -7,9 +7,10 @@ import textwrap
 import pytest
 
 from deckbuild.errors import DeckError
+from deckbuild.model import Location
 from deckbuild.snippets import Snippet, index_snippets
 
-WHERE = "slides/x.md:12"
+WHERE = Location("slides/x.md", 12)
 
 LENET = '''\
 """A LeNet that must never be imported by the engine."""
@@ -89,9 +90,9 @@ def index(tmp_path):
         "lenet.py": LENET, "loops.py": REGIONS, "data.py": "X = 1\n", "losses.py": "Y = 2\n"}))
 
 
-def error_text(index, target, steps=None, where=WHERE) -> str:
+def error_text(index, target, steps=None, at=WHERE) -> str:
     with pytest.raises(DeckError) as caught:
-        index.find(target, steps, where)
+        index.find(target, steps, at)
     return str(caught.value)
 
 
@@ -289,7 +290,7 @@ def test_syntax_error_names_the_module_line_and_the_slide(tmp_path):
     expected = "code_snippets/broken.py:2: syntax error: invalid syntax (used at slides/x.md:12)"
     assert error_text(index, "broken:f") == expected
     # The error is cached with the module, but each slide that uses it is named.
-    assert error_text(index, "broken:f", where="slides/y.md:3") == expected.replace(
+    assert error_text(index, "broken:f", at=Location("slides/y.md", 3)) == expected.replace(
         "slides/x.md:12", "slides/y.md:3")
 
 
@@ -347,5 +348,5 @@ def test_a_link_out_of_the_folder_is_refused(tmp_path):
 
 
 def test_without_a_slide_the_problem_is_placed_in_code_snippets(index):
-    assert error_text(index, "lenot:LeNet", where="") == (
+    assert error_text(index, "lenot:LeNet", at=None) == (
         "code_snippets: unknown module 'lenot' in 'lenot:LeNet' (modules: data, lenet, loops, losses)")
