@@ -21,6 +21,26 @@
     }
   }
 
+  /** A heading's text with each formula as its TeX: KaTeX's MathML and HTML would both show up in textContent. */
+  function headingText(heading) {
+    var copy = heading.cloneNode(true);
+    copy.querySelectorAll(".katex").forEach(function (formula) {
+      var tex = formula.querySelector("annotation");
+      formula.replaceWith(tex ? tex.textContent : "");
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  /** Slides whose title holds math get it as TeX in the menu (the menu reads data-menu-title first). */
+  function menuTitles() {
+    document.querySelectorAll(".reveal .slides section").forEach(function (slide) {
+      var heading = slide.querySelector("h1, h2, h3");
+      if (heading && heading.querySelector(".katex") && !slide.hasAttribute("data-menu-title")) {
+        slide.setAttribute("data-menu-title", headingText(heading));
+      }
+    });
+  }
+
   /** The first slide of every slide file: its title and position (h, v), in deck order. */
   function sections() {
     var found = [], files = {};
@@ -33,7 +53,7 @@
         files[file] = true;
         var heading = slide.querySelector("h1, h2, h3");
         var name = file.split("/").pop().replace(/\.md$/, "");
-        found.push({ title: heading ? heading.textContent.trim() : name, h: h, v: v });
+        found.push({ title: heading ? headingText(heading) : name, h: h, v: v });
       });
     });
     return found;
@@ -55,6 +75,7 @@
   /** Reveal options with what only the page knows: where drawings live, the sections panel. */
   function configure(options) {
     seedDrawings(options);
+    menuTitles();
     // The plugin stores a second after the last stroke; a reload sooner must not lose that stroke.
     window.addEventListener("pagehide", function () {
       if (window.RevealChalkboard) window.RevealChalkboard.updateStorage();

@@ -1,4 +1,5 @@
-"""Math rendered at build time: KaTeX in one Node process per build, results cached per formula."""
+"""Math rendered at build time: KaTeX in one Node process per build, results cached per formula.
+Each formula carries MathML beside its HTML, so a screen reader speaks it (KaTeX hides its HTML from them)."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,9 @@ from .errors import Collector, DeckError, Problem
 
 SCRIPT = Path(__file__).with_name("katex_render.mjs")
 NODE_MODULES = ENGINE_ROOT / "node_modules"
+# KaTeX's `output` option, passed to katex_render.mjs and part of every cache key: formulas cached
+# in another mode (HTML only, before MathML was added) are rendered again, never reused.
+OUTPUT = "htmlAndMathml"
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ def render_formulas(formulas: list[Formula], cache: Cache) -> dict[tuple[str, bo
     distinct = {(f.tex, f.display): f for f in formulas}
     html, missing = {}, []
     for key in distinct:
-        cached = cache.get_json("math", key_of("katex", version, *key))
+        cached = cache.get_json("math", key_of("katex", version, OUTPUT, *key))
         if cached is None:
             missing.append(key)
         else:
@@ -46,7 +50,7 @@ def render_formulas(formulas: list[Formula], cache: Cache) -> dict[tuple[str, bo
         for key, result in zip(missing, _run_katex(missing)):
             if "html" in result:
                 html[key] = result["html"]
-                cache.put_json("math", key_of("katex", version, *key), result["html"])
+                cache.put_json("math", key_of("katex", version, OUTPUT, *key), result["html"])
             else:
                 errors[key] = result["error"]
     problems = Collector()
@@ -67,6 +71,6 @@ def _run_katex(keys: list[tuple[str, bool]]) -> list[dict]:
         raise DeckError(Problem("package.json", 0, "KaTeX needs Node.js and the npm packages: run `make setup`"))
     payload = json.dumps([{"tex": tex, "display": display} for tex, display in keys])
     done = subprocess.run(
-        [node, str(SCRIPT), str(NODE_MODULES)], input=payload, capture_output=True, text=True, check=True
+        [node, str(SCRIPT), str(NODE_MODULES), OUTPUT], input=payload, capture_output=True, text=True, check=True
     )
     return json.loads(done.stdout)

@@ -1,5 +1,6 @@
 """PDF exports made offline in headless Chromium: the deck in reveal.js print view, one 1280x720
-page per slide in the final state of its fragments, and an A4 handout with the speaker notes."""
+page per slide in the final state of its fragments, and an A4 handout with the speaker notes.
+Both are tagged PDFs (structure tree, figures with their alt text, language) with one bookmark per slide."""
 from __future__ import annotations
 
 import json
@@ -11,6 +12,7 @@ from pathlib import Path
 from .browser import in_chromium, offline_page
 from .config import DeckConfig, load_config
 from .errors import DeckError, Problem
+from .pdf_outline import HEADINGS, finish_pdf
 from .pipeline import Options
 from .stamp import build_unless_current
 
@@ -44,6 +46,12 @@ RESTORE_THEME = """(texts) => {
   }
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, restored];
 }"""
+
+# reveal.js's print view shows every slide but leaves `hidden` and `aria-hidden` on those that were
+# not current; Chromium's tagged PDF leaves such content out of the structure tree, so they go.
+SHOW_ALL = """() => document.querySelectorAll('.pdf-page section').forEach(s => {
+  s.removeAttribute('hidden'); s.removeAttribute('aria-hidden'); s.removeAttribute('inert');
+})"""
 
 # Fonts (KaTeX's included) and images must be ready before Chromium prints anything.
 SETTLE = """async () => {
@@ -111,7 +119,7 @@ def export_pdf(root: Path, handout: bool = False, options: Options = Options()) 
         open_print_view(page, site, config)
         pdf = print_handout(page, config.title) if handout else print_slides(page)
         refuse_network(page.blocked)
-        return pdf
+        return finish_pdf(pdf, page.evaluate(HEADINGS), config.title, config.lang)
 
     pdf = in_chromium(print_deck)
     _write_atomically(target, pdf)
@@ -132,6 +140,7 @@ def open_print_view(page, site: Path, config: DeckConfig) -> None:
         raise DeckError(Problem("build/site/index.html", 0, f"reveal.js print view did not finish: {why}")) from None
     themes = [(site / "theme" / f"{theme.name}.css").read_text(encoding="utf-8") for theme in config.theme_chain()]
     page.evaluate(RESTORE_THEME, themes)
+    page.evaluate(SHOW_ALL)
     state = page.evaluate(SETTLE)
     if state["broken"]:
         raise DeckError([Problem(where, 0, f"image '{src}' did not load in Chromium")
@@ -143,7 +152,7 @@ def open_print_view(page, site: Path, config: DeckConfig) -> None:
 
 def print_slides(page) -> bytes:
     """The print view as PDF: reveal sets the page size (1280x720 px) in an @page rule."""
-    return page.pdf(print_background=True, prefer_css_page_size=True)
+    return page.pdf(print_background=True, prefer_css_page_size=True, tagged=True, outline=True)
 
 
 def print_handout(page, title: str) -> bytes:
@@ -155,7 +164,7 @@ def print_handout(page, title: str) -> bytes:
               f' justify-content: space-between;"><span>{escape(title)}</span><span>page <span class="pageNumber">'
               '</span> of <span class="totalPages"></span></span></div>')
     return page.pdf(format="A4", margin=HANDOUT_MARGINS, print_background=True, display_header_footer=True,
-                    header_template="<div></div>", footer_template=footer)
+                    header_template="<div></div>", footer_template=footer, tagged=True, outline=True)
 
 
 def refuse_network(urls: list[str]) -> None:

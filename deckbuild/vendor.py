@@ -34,13 +34,15 @@ VENDOR = [
       for name in ("solid-900", "regular-400", "brands-400")],
     (HERE / "hall.css", "lib/deckbuild/hall.css"),
     (HERE / "hall.js", "lib/deckbuild/hall.js"),
+    (HERE / "access.js", "lib/deckbuild/access.js"),
 ]
 # Linked in <head> in this order, before the theme's CSS so that a theme can restyle them.
 STYLESHEETS = [
     "lib/reveal/reset.css", "lib/reveal/reveal.css", "lib/katex/katex.min.css", "lib/font-awesome/css/all.css",
     "lib/chalkboard/style.css", "lib/customcontrols/style.css", "lib/deckbuild/hall.css",
 ]
-PLUGINS = ["RevealNotes", "RevealSearch", "RevealZoom", "RevealMenu", "RevealChalkboard", "RevealCustomControls"]
+PLUGINS = ["RevealNotes", "RevealSearch", "RevealZoom", "RevealMenu", "RevealChalkboard", "RevealCustomControls",
+           "DeckAccess"]  # access.js: names the plugins' controls once they exist
 # Plugin settings merged under the deck's [reveal] table; hall.js adds what only the page knows.
 PLUGIN_OPTIONS = {
     "zoomKey": "alt",  # Alt-click zooms on every system (reveal.js picks Ctrl on Linux)
@@ -54,8 +56,8 @@ PLUGIN_OPTIONS = {
     },
     "customcontrols": {
         "controls": [
-            {"icon": '<i class="fa fa-pen-square"></i>', "title": "Board (B)", "action": "RevealChalkboard.toggleChalkboard();"},
-            {"icon": '<i class="fa fa-pen"></i>', "title": "Draw on the slide (C)", "action": "RevealChalkboard.toggleNotesCanvas();"},
+            {"icon": '<i class="fa fa-pen-square" aria-hidden="true"></i>', "title": "Board (B)", "action": "RevealChalkboard.toggleChalkboard();"},
+            {"icon": '<i class="fa fa-pen" aria-hidden="true"></i>', "title": "Draw on the slide (C)", "action": "RevealChalkboard.toggleNotesCanvas();"},
         ]
     },
 }

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+import pikepdf
 from pypdf import PdfReader
 from pypdf.generic import ContentStream
 
@@ -47,7 +48,7 @@ The vertical slide carries its own remark about dot products.
 """
 
 PLOTS = """\
-## Squares plot
+# Squares plot
 
 {{ figure("squares_figure", alt="y equals x squared") }}
 
@@ -59,6 +60,10 @@ Point at the right end where the squares grow fast.
 ## Closing words
 
 Nothing to draw here.
+
+| n | n squared |
+| --- | --- |
+| 3 | 9 |
 """
 
 DECK = {
@@ -90,7 +95,8 @@ def exported(tmp_path_factory, chromium):
     total = page.evaluate("Reveal.getTotalSlides()")
     titles = page.evaluate("Reveal.getSlides().map(s => s.querySelector('h1, h2').textContent.trim())")
     page.close()
-    return {"deck": deck, "slides": PdfReader(slides), "handout": PdfReader(handout), "total": total, "titles": titles}
+    return {"deck": deck, "slides": PdfReader(slides), "handout": PdfReader(handout), "total": total, "titles": titles,
+            "tagged": {"deck": pikepdf.open(slides), "handout": pikepdf.open(handout)}}
 
 
 def text_of(page) -> str:
@@ -232,3 +238,61 @@ def test_without_chromium_the_error_says_what_to_install(monkeypatch, tmp_path):
     assert str(caught.value) == f"chromium: {INSTALL_HINT}"
     assert INSTALL_HINT == ("no Chromium found: install it with 'sudo apt-get install chromium' (Debian/Ubuntu) "
                             "or set PLAYWRIGHT_CHROMIUM_EXECUTABLE to a Chromium executable")
+
+
+def structure(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element of a tagged PDF, depth first."""
+    found, todo = [], [pdf.Root.StructTreeRoot]
+    while todo:
+        node = todo.pop()
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                found.append(kid)
+                todo.append(kid)
+    return found
+
+
+def bookmarks(pdf: pikepdf.Pdf) -> list[tuple]:
+    """(title, page index, [children]) of the outline."""
+    pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+
+    def tree(items):
+        return [(item.title, pages[item.destination[0].objgen], tree(item.children)) for item in items]
+
+    with pdf.open_outline() as outline:
+        return tree(outline.root)
+
+
+@pytest.mark.parametrize("which", ["deck", "handout"])
+def test_the_pdfs_are_tagged_with_language_and_title(exported, which):
+    pdf = exported["tagged"][which]
+    assert pdf.Root.MarkInfo.Marked is True and "/StructTreeRoot" in pdf.Root
+    assert pdf.Root.Lang == "en" and pdf.docinfo.Title == "PDF test deck"
+    assert pdf.Root.ViewerPreferences.DisplayDocTitle is True
+    with pdf.open_metadata() as xmp:
+        assert xmp["dc:title"] == "PDF test deck" and xmp["dc:language"] == {"en"}
+
+
+@pytest.mark.parametrize("which", ["deck", "handout"])
+def test_the_structure_has_headings_lists_tables_and_figures_with_alt_text(exported, which):
+    elements = structure(exported["tagged"][which])
+    kinds = [str(element.S) for element in elements]
+    for kind in ("/H1", "/H2", "/L", "/LI", "/Table", "/TH", "/TD", "/Figure", "/Code"):
+        assert kind in kinds, (kind, sorted(set(kinds)))
+    assert kinds.count("/H2") == 4  # the title slide and "Squares plot" are H1
+    assert [str(e.get("/Alt")) for e in elements if e.S == "/Figure"] == ["y equals x squared"]
+
+
+def test_one_bookmark_per_slide_with_sections_as_parents(exported):
+    assert bookmarks(exported["tagged"]["deck"]) == [
+        ("PDF test deck", 0, []), ("Tripling numbers", 1, []), ("The code of triple", 2, []),
+        ("A vertical aside", 3, []), ("Squares plot", 4, [("Closing words", 5, [])]),
+    ]
+    handout = exported["handout"]
+    assert bookmarks(exported["tagged"]["handout"]) == [
+        ("PDF test deck", 0, []), ("Tripling numbers", page_of(handout, "Tripling numbers"), []),
+        ("The code of triple", page_of(handout, "The code of triple"), []),
+        ("A vertical aside", page_of(handout, "A vertical aside"), []),
+        ("Squares plot", page_of(handout, "Squares plot"), [("Closing words", page_of(handout, "Closing words"), [])]),
+    ]
