@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from html import escape
 
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
-from pygments.token import STANDARD_TYPES
 from pygments.util import ClassNotFound
+
+FORMATTER = HtmlFormatter(nowrap=True)
 
 
 def parse_steps(steps: str, n_lines: int) -> list[set[int]]:
@@ -23,29 +26,14 @@ def parse_steps(steps: str, n_lines: int) -> list[set[int]]:
     return result
 
 
-def _css_class(ttype) -> str:
-    while ttype not in STANDARD_TYPES:
-        ttype = ttype.parent
-    return STANDARD_TYPES[ttype]
-
-
 def highlight_lines(code: str, language: str) -> list[str]:
-    """The code as one HTML string per line, each token wrapped in a Pygments CSS class."""
+    """The code as one HTML string per line, each token in a Pygments CSS class (Pygments closes
+    and reopens its spans at every line end, so each line stands alone)."""
     try:
         lexer = get_lexer_by_name(language or "text", stripnl=False, ensurenl=False)
     except ClassNotFound:
         lexer = get_lexer_by_name("text", stripnl=False, ensurenl=False)
-    lines, current = [], []
-    for ttype, text in lexer.get_tokens(code):
-        for i, piece in enumerate(text.split("\n")):
-            if i:
-                lines.append("".join(current))
-                current = []
-            if piece:
-                css = _css_class(ttype)
-                current.append(f'<span class="{css}">{escape(piece)}</span>' if css else escape(piece))
-    lines.append("".join(current))
-    return lines[: code.count("\n") + 1]
+    return highlight(code, lexer, FORMATTER).split("\n")[: code.count("\n") + 1]
 
 
 def code_html(code: str, language: str = "python", steps: str | None = None, caption: str = "") -> str:

@@ -49,8 +49,8 @@ def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
-    assets = {**site_extras(config), **figure_files}  # the PDF and notebooks, when exported
-    stacks = render_slides(raw, root, cache, stash, generated=set(figure_files), assets=assets)
+    stacks, media = render_slides(raw, root, cache, stash, generated=set(figure_files))
+    assets = {**site_extras(config), **figure_files, **media}  # the PDF and notebooks, when exported
     write_site(out, render_page(config, stacks, assets), config, assets)
     return refs
 

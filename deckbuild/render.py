@@ -27,10 +27,11 @@ class Slide:
     title: str
 
 
-def render_slides(raw: list[RawSlide], root: Path, cache: Cache, stash: Stash, generated: set[str],
-                  assets: dict[str, Path]) -> list[list[Slide]]:
-    """Markdown, then math (one KaTeX run for the deck), then media; stacks of vertical slides."""
-    md, problems = new_markdown(), Collector()
+def render_slides(raw: list[RawSlide], root: Path, cache: Cache, stash: Stash,
+                  generated: set[str]) -> tuple[list[list[Slide]], dict[str, Path]]:
+    """Markdown, then math (one KaTeX run for the deck), then media: stacks of vertical slides, and
+    the media files they show ({path in the site: file in the deck})."""
+    md, problems, media = new_markdown(), Collector(), {}
     halves = []
     for slide in raw:
         try:
@@ -44,16 +45,16 @@ def render_slides(raw: list[RawSlide], root: Path, cache: Cache, stash: Stash, g
     math = render_formulas(stash.formulas, cache)
     stacks: list[list[Slide]] = []
     for slide, body, notes in halves:
-        html = collect_media(stash.restore(body, math), slide.path, slide.line, slide.body, root, generated, assets, problems)
+        html = collect_media(stash.restore(body, math), slide.path, slide.line, slide.body, root, generated, media, problems)
         # A slide's own data-background-image is media too: checked, kept offline, copied into the site.
-        attrs = collect_media(slide.attrs, slide.path, slide.line, slide.attrs, root, generated, assets, problems)
+        attrs = collect_media(slide.attrs, slide.path, slide.line, slide.attrs, root, generated, media, problems)
         done = Slide(slide.path, slide.line, html, stash.restore(notes, math), attrs, _title(html))
         if slide.vertical and stacks:
             stacks[-1].append(done)
         else:
             stacks.append([done])
     problems.raise_if_any()
-    return stacks
+    return stacks, media
 
 
 def _title(html: str) -> str:

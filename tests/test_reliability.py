@@ -777,7 +777,7 @@ def test_the_html_stage_stays_linear_in_the_number_of_slides(tmp_path):
 
         raw = [slide for _ in range(copies) for file in files
                for slide in split_slides(file.path, render_file(file, env, helpers(placeholder)))]
-        stacks = render_slides(raw, ROOT, cache, stash, generated=figures, assets={})
+        stacks, _ = render_slides(raw, ROOT, cache, stash, generated=figures)
         render_page(config, stacks, {})
         return time.process_time() - start, sum(len(stack) for stack in stacks)
 
