@@ -204,6 +204,49 @@ def test_menu_lists_every_slide_and_every_section(visit):
     page.wait_for_function("Reveal.getIndices().h === 3 && !document.body.classList.contains('slide-menu-active')")
 
 
+# The element that has the keyboard focus: its accessible name (aria-label, else its text) and outline.
+FOCUSED = """() => { const e = document.activeElement, style = getComputedStyle(e);
+  return {tag: e.tagName, name: (e.getAttribute('aria-label') || e.textContent).replace(/\\s+/g, ' ').trim(),
+          outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2}; }"""
+
+
+def test_the_hall_works_from_the_keyboard_alone(visit):
+    page = visit.open()
+    assert page.get_attribute(".reveal", "role") is None  # not an "application": screen readers keep browse mode
+    tabbed = []
+    while len(tabbed) < 10 and (not tabbed or tabbed[-1]["name"] != "Menu: slides and sections (M)"):
+        page.keyboard.press("Tab")  # the title slide's link, the drawing buttons, slide number, next slide, menu
+        tabbed.append(page.evaluate(FOCUSED))
+    assert all(stop["name"] and stop["outline"] for stop in tabbed), tabbed
+    names = [stop["name"] for stop in tabbed]
+    assert {"Print / PDF", "Board (B)", "Draw on the slide (C)", "next slide", "Menu: slides and sections (M)"} <= set(names), names
+    # The closed menu is out of the Tab order; the slides not shown are inert and hidden from screen readers.
+    assert page.evaluate("document.querySelector('.slide-menu-wrapper').inert")
+    assert page.evaluate("""[...document.querySelectorAll('.slides section:not(.stack)')].filter(s => !s.classList.contains('present'))
+                            .every(s => s.closest('[inert]') && s.closest('[aria-hidden=true]'))""")
+    page.keyboard.press("Shift+Tab")  # back from the menu button to the next-slide button
+    assert page.evaluate(FOCUSED)["name"] == "next slide"
+    page.keyboard.press("Enter")
+    page.wait_for_function("Reveal.getIndices().h === 1")
+    page.keyboard.press("m")
+    page.wait_for_function("!document.querySelector('.slide-menu-wrapper').inert")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # the menu's next entry: the exercise slide
+    page.wait_for_function("Reveal.getIndices().h === 2 && document.querySelector('.slide-menu-wrapper').inert")
+    page.keyboard.press("b")  # the board: its colours are buttons reached by Tab
+    page.wait_for_function("document.getElementById('chalkboard').style.visibility === 'visible'")
+    stops = [page.evaluate(FOCUSED)]
+    while len(stops) < 20 and not stops[-1]["name"].startswith("Chalk colour"):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+    page.keyboard.press("Tab")
+    stops.append(page.evaluate(FOCUSED))
+    assert [(stop["name"], stop["outline"]) for stop in stops[-2:]] == [("Chalk colour 1", True), ("Chalk colour 2", True)], stops
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelector('#chalkboard .palette').style.cursor.includes('chalk-blue')")  # chalk 2 taken
+    assert page.evaluate("[...document.querySelectorAll('.palette img')].every(img => img.getAttribute('alt') === '')")
+
+
 def test_search_finds_a_word_on_a_later_slide(visit):
     page = visit.open()
     page.keyboard.press("Control+Shift+F")
