@@ -9,6 +9,8 @@ import importlib.util
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -202,10 +204,16 @@ def test_pdf_and_handout(built):
     assert notes not in "".join(p.extract_text() for p in slides.pages)
 
 
-def test_notebooks_executed(built):
+@pytest.fixture(scope="module")
+def notebooks(built) -> Path:
+    """`build.py notebooks` on the built copy: its build/notebooks folder."""
     result = run_cli("notebooks", "--deck", str(built.root))
     assert result.returncode == 0, result.stdout + result.stderr
-    out = built.root / "build" / "notebooks"
+    return built.root / "build" / "notebooks"
+
+
+def test_notebooks_executed(notebooks):
+    out = notebooks
     books = {str(p.relative_to(out)): nbformat.read(p, 4) for p in out.rglob("*.ipynb")}
     # README: "slide files with exercises also get an instructor notebook"; only 02 has one
     # (03 merely says the word in a note).
@@ -223,6 +231,16 @@ def test_notebooks_executed(built):
     assert "Momentum  loss  19.25" in printed(books["02_adaptive.ipynb"])
     assert any("return w - lr * g" in c.source and c.execution_count for c in books["instructor/02_adaptive.ipynb"].cells)
     assert any("# your code here" in c.source for c in books["02_adaptive.ipynb"].cells)
+
+
+def test_make_check_runs_the_student_notebooks(notebooks):
+    """What `make check` does after exporting: every student notebook through nbval, top to bottom.
+    The exercise's question (`...` and the assert that checks the student's answer) must not count
+    as a failure: students are meant to fill it in."""
+    books = sorted(str(p) for p in notebooks.glob("*.ipynb"))
+    result = subprocess.run([sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", *books],
+                            cwd=notebooks, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
 
 
 ENCODINGS = {
