@@ -1,7 +1,6 @@
 """Read `deck.toml`: the deck's title, author, theme and reveal.js options."""
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -9,6 +8,7 @@ from pathlib import Path
 
 from .errors import DeckError, Problem, relpath
 from .fingerprint import ENGINE_ROOT
+from .names import closest
 from .textfiles import read_text
 
 KNOWN_KEYS = {
@@ -147,9 +147,7 @@ def _reveal_problems(reveal: dict) -> list[tuple[str, str]]:
     found = []
     for key in reveal:
         if key not in known:
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            found.append((key, f"unknown reveal.js option '{key}'{hint}"))
+            found.append((key, f"unknown reveal.js option '{key}'{closest(key, sorted(known))}"))
     return found
 
 

@@ -7,7 +7,6 @@ by the engine. Each producer gets a content key of exactly the code that can cha
 from __future__ import annotations
 
 import ast
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from .cache import key_of
 from .deps import deck_closure
 from .fingerprint import files_digest
 from .errors import Collector, relpath
+from .names import name_list
 
 PACKAGE = "figures_src"
 ENGINE_PARAMS = ("device", "progress")
@@ -179,14 +179,6 @@ def producer_keys(producers: dict[str, Producer], base: dict, device: str) -> di
     for name in producers:
         key(name)
     return keys
-
-
-def name_list(name: str, names, similar_from=None) -> str:
-    """Names for an error message: close matches (from `similar_from`, default `names`) first, then the rest."""
-    close = difflib.get_close_matches(name, list(similar_from or names), n=3, cutoff=0.6)
-    ordered = close + sorted(n for n in names if n not in close)
-    more = f", ... ({len(ordered) - 10} more)" if len(ordered) > 10 else ""
-    return ", ".join(ordered[:10]) + more if ordered else "none"
 
 
 def figure_names(producers: dict[str, Producer], used: set[str] = frozenset()) -> list[str]:

@@ -2,9 +2,10 @@
 argument that a helper does not know, or of the wrong type, is a mistake at the slide's line."""
 from __future__ import annotations
 
-import difflib
 import re
 import string
+
+from .names import closest
 
 CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(%|px|em|rem|vw|vh|cm|mm|in|pt)$")
 CSS_CLASSES = re.compile(r"^-?[A-Za-z_][\w-]*( -?[A-Za-z_][\w-]*)*$")
@@ -71,9 +72,7 @@ def argument_problems(helper: str, positional: list, keywords: dict) -> list[str
         if key in given:
             problems.append(f"{helper}() got {key} twice")
         elif key not in checks:
-            close = difflib.get_close_matches(key, list(checks), n=1)
-            hint = f"did you mean {close[0]}? " if close else ""
-            problems.append(f"{helper}() has no argument '{key}' ({hint}it takes: {accepted})")
+            problems.append(f"{helper}() has no argument '{key}'{closest(key, checks)}; it takes: {accepted}")
         given.setdefault(key, value)
     for key, value in given.items():
         complaint = checks[key](value) if key in checks else None

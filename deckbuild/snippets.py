@@ -10,9 +10,9 @@ from typing import NamedTuple
 
 from .errors import Collector, DeckError, Problem
 from .model import Location
+from .names import name_list
 
 FOLDER = "code_snippets"
-MAX_LISTED = 12
 _MARKER = re.compile(r"\s*#\s*\[(start|end):([^\]]*)\]\s*")
 _RANGE = re.compile(r"(\d+)(?:-(\d+))?")
 
@@ -95,7 +95,7 @@ class SnippetIndex:
                                 " without folders or '.py' (like 'lenet')")
         if module not in self._names:
             raise _error(at, f"unknown module '{module}' in '{target}'"
-                                f" (modules: {_listing(self._names)})")
+                                f" (modules: {name_list(module, self._names)})")
         if not path.resolve().is_relative_to(self.folder.resolve()):
             raise _error(at, f"refused '{target}': {shown} is a link to a file outside {FOLDER}/")
         if module not in self._parsed:
@@ -209,7 +209,7 @@ def _step_item(item: str, members: list[_Span], numbers: list[int], target: str)
         return item, f"step '{item}' in '{target}' is not a line or a range a-b within 1-{count}"
     found = [m for m in members if m.name == item or m.name.endswith("." + item)]
     if len(found) != 1:
-        names = _listing(m.name for m in found or members)
+        names = name_list(item, [m.name for m in found or members])
         what = "is ambiguous (matches" if found else "is unknown (members and regions"
         return item, f"step '{item}' in '{target}' {what}: {names})"
     lines = [i for i, n in enumerate(numbers, 1) if found[0].first <= n <= found[0].last]
@@ -223,15 +223,9 @@ def _unknown(source: _Source, name: str) -> str:
     owner = name.rpartition(".")[0]
     if any(o.name == owner for o in source.objects):
         members = [o.name[len(owner) + 1:] for o in source.objects if o.name.startswith(owner + ".")]
-        return f"no '{name}' in {source.path} (members of {owner}: {_listing(members)})"
+        return f"no '{name}' in {source.path} (members of {owner}: {name_list(name.rpartition('.')[2], members)})"
     names = [o.name for o in source.objects if "." not in o.name]
-    return f"no '{name}' in {source.path} (names: {_listing(names + list(source.regions))})"
-
-
-def _listing(names) -> str:
-    """Sorted distinct names, comma-separated, at most MAX_LISTED and then '...'; or 'none'."""
-    names = sorted(set(names))
-    return ", ".join(names[:MAX_LISTED] + ["..."] * (len(names) > MAX_LISTED)) or "none"
+    return f"no '{name}' in {source.path} (names: {name_list(name, names + list(source.regions))})"
 
 
 def _place(at: Location | None) -> tuple[str, int]:

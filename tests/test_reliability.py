@@ -189,7 +189,7 @@ BAD_INPUTS = [
     row("snippet-unknown-module", {S: '# A\n{{ snippet("lenet:LeNet") }}\n', **M, "code_snippets/losses.py": ""},
         "slides/01_a.md:2: unknown module 'lenet' in 'lenet:LeNet' (modules: losses, m)"),
     row("snippet-unknown-name", {S: '# A\n{{ snippet("m:Nte") }}\n', **M},
-        "slides/01_a.md:2: no 'Nte' in code_snippets/m.py (names: ANSWER, Net, WORD, divide, hang, head, pair, shout)"),
+        "slides/01_a.md:2: no 'Nte' in code_snippets/m.py (names: Net, ANSWER, WORD, divide, hang, head, pair, shout)"),
     row("snippet-unknown-member", {S: '# A\n{{ snippet("m:Net.forwrd") }}\n', **M},
         "slides/01_a.md:2: no 'Net.forwrd' in code_snippets/m.py (members of Net: forward)"),
     row("snippet-not-module-colon-name", {S: '# A\n{{ snippet("m") }}\n', **M},
@@ -320,7 +320,7 @@ BAD_INPUTS = [
         "slides/01_a.md:3: say whether this Python block runs: ```python exec (run by check and the tests) or ```python norun (shown only)"),
     # --- helper arguments: every one understood, of the right type ---
     row("snippet-unknown-argument", {S: '# A\n{{ snippet("m:Net", stepz=["forward"]) }}\n', **M},
-        "slides/01_a.md:2: snippet() has no argument 'stepz' (did you mean steps? it takes: steps, caption)"),
+        "slides/01_a.md:2: snippet() has no argument 'stepz' (did you mean steps?); it takes: steps, caption"),
     row("figure-width-a-number", {S: '# A\n{{ figure("walk_plot", alt="a walk", width=60) }}\n', **F},
         "slides/01_a.md:2: figure() argument width takes a CSS length in quotes, e.g. width=\"60%\" or width=\"480px\" (got 60)"),
     row("figure-without-alt", {S: '# A\n{{ figure("walk_plot") }}\n', **F},
