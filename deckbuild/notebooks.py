@@ -17,7 +17,8 @@ from nbformat.v4 import new_markdown_cell, new_notebook
 
 from .cache import Cache, key_of
 from .config import DeckConfig, load_config
-from .deps import data_fingerprint, deck_closure, files_digest, library_imports, library_versions
+from .deps import deck_closure, library_imports
+from .fingerprint import data_fingerprint, files_digest, library_versions
 from .errors import Collector, DeckError, Problem
 from .execute import SEED
 from .figures import index_producers, producer_keys
