@@ -65,7 +65,7 @@ def deck_closure(deck: Path, files: list[Path], sources: tuple[str, ...] = ()) -
             continue
         seen.add(path)
         package = path.parent.name if path.parent.name in DECK_PACKAGES else None
-        todo.extend(imported_deck_files(deck, path.read_text(encoding="utf-8", errors="replace"), package))
+        todo.extend(imported_deck_files(deck, path.read_text(encoding="utf-8-sig", errors="replace"), package))
     return sorted(seen)
 
 

@@ -74,7 +74,7 @@ def index_producers(deck: Path) -> dict[str, Producer]:
 def _module_producers(deck: Path, path: Path, problems: Collector) -> list[Producer]:
     """The producers of one module, each keyed by its own source plus the module's shared code."""
     rel = relpath(path, deck)
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8-sig")
     try:
         tree = ast.parse(text, filename=rel)
     except SyntaxError as error:

@@ -100,7 +100,7 @@ class SnippetIndex:
             raise _error(at, f"refused '{target}': {shown} is a link to a file outside {FOLDER}/")
         if module not in self._parsed:
             try:
-                self._parsed[module] = _parse(shown, path.read_text(encoding="utf-8"))
+                self._parsed[module] = _parse(shown, path.read_text(encoding="utf-8-sig"))
             except DeckError as error:
                 self._parsed[module] = error
             except (OSError, UnicodeDecodeError) as error:

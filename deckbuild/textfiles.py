@@ -2,17 +2,25 @@
 LF, CRLF or CR line endings, composed (NFC) or decomposed (NFD) accents."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
 from .errors import DeckError, Problem
 
 BOM = "\ufeff"
+UNICODE_SPACE = re.compile(r"[^\S\n\t ]")  # whitespace other than a newline, a tab or a space
+INDENT = re.compile(r"^[^\S\n\t]+", re.M)
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 
 
 def normalized(text: str) -> str:
-    """LF line endings, no byte-order mark, NFC: the same deck whatever the editor saved."""
+    """LF line endings, no byte-order mark, NFC: the same deck whatever the editor saved. Unicode
+    spaces (a non-breaking space, say) that indent a line, or sit inside a Jinja expression, are
+    plain spaces there: they cannot mean anything else."""
     text = text.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n")
+    text = INDENT.sub(lambda match: " " * len(match.group()), text)
+    text = JINJA.sub(lambda match: UNICODE_SPACE.sub(" ", match.group()), text)
     return unicodedata.normalize("NFC", text)
 
 

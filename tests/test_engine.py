@@ -163,3 +163,14 @@ def test_a_deck_means_the_same_whatever_the_editor_saved(make_deck):
         pages[name] = built(deck)
     assert "<h2>Momentum</h2>" in pages["lf"] and "\ufeff" not in pages["bom-nfd"]
     assert pages["crlf"] == pages["lf"] and pages["cr"] == pages["lf"] and pages["bom-nfd"] == pages["lf"]
+
+
+def test_lecture_code_saved_with_a_byte_order_mark_and_crlf_is_read_like_any_other(make_deck):
+    module = "\ufeffANSWER = 42\r\n\r\n\r\ndef double(x):\r\n    return 2 * x\r\n\r\n\r\ndef show():\r\n    print(double(21))\r\n"
+    slides = ("# Code\n\n{{ snippet(\"twice:double\") }}\n\n{{ output(\"twice:show\") }}\n\n"
+              "\u00a0\u00a0```python\u00a0norun\n  y = 1\n  ```\n\nThe answer is {{ value(\"twice:ANSWER\",\u00a0\"{}!\") }}\n")
+    deck = make_deck({"slides/01_a.md": slides, "code_snippets/twice.py": module.encode()})
+    page = built(deck)
+    assert '<span class="nf">double</span>' in page and "\ufeff" not in page
+    assert '<pre class="output"><code>42</code></pre>' in page and '<span class="n">y</span>' in page
+    assert "The answer is 42!" in page
