@@ -36,8 +36,6 @@ def run(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     if args.verb == "build":
         out = (args.out or root / "build" / "site").resolve()
-        from .stamp import build_unless_current
-
         count, fresh = build_unless_current(root, out, args.device, args.verbose)
         print(f"built {out / 'index.html'} ({count} references{', up to date' * fresh}, {time.perf_counter() - started:.2f} s)")
         return
@@ -50,7 +48,9 @@ def run(args: argparse.Namespace) -> None:
     elif args.verb == "pdf":
         from .pdf import export_pdf
 
-        path = export_pdf(root, handout=args.handout, options=options)
+        site = root / "build" / "site"
+        build_unless_current(root, site, args.device, args.verbose)  # instant when nothing changed
+        path = export_pdf(root, site, handout=args.handout)
         print(f"wrote {path} in {time.perf_counter() - started:.2f} s")
     elif args.verb == "notebooks":
         from .notebooks import export_notebooks
@@ -62,6 +62,22 @@ def run(args: argparse.Namespace) -> None:
         from .serve import serve
 
         serve(root, port=args.port, options=options)
+
+
+def build_unless_current(root: Path, out: Path, device: str = "cpu", verbose: bool = False) -> tuple[int, bool]:
+    """(references, True) when `out` is already built from these very inputs; else build it,
+    importing the pipeline only then, and return (references, False)."""
+    from .stamp import Stamp
+
+    stamp = Stamp(root, out, device) if (root / "deck.toml").is_file() else None  # not a deck: build() says so
+    if stamp and (count := stamp.current()) is not None:
+        return count, True
+    from .pipeline import Options, build
+
+    refs = build(root, out, Options(device=device, verbose=verbose))
+    if stamp:
+        stamp.record(len(refs))
+    return len(refs), False
 
 
 def main(argv: list[str] | None = None) -> int:

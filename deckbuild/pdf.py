@@ -13,8 +13,6 @@ from .browser import in_chromium, offline_page
 from .config import DeckConfig, load_config
 from .errors import DeckError, Problem
 from .pdf_outline import HEADINGS, finish_pdf
-from .pipeline import Options
-from .stamp import build_unless_current
 
 # Query options override the deck's: the page is exactly the slide (margin 0), one page per slide
 # (fragments in their final state, overflow cut) and no notes on the slides themselves.
@@ -106,11 +104,9 @@ html.reveal-print, html.reveal-print body {{ width: auto !important; height: aut
 """
 
 
-def export_pdf(root: Path, handout: bool = False, options: Options = Options()) -> Path:
-    """build/deck.pdf, or build/handout.pdf with the notes; builds the deck first (instant when unchanged)."""
+def export_pdf(root: Path, site: Path, handout: bool = False) -> Path:
+    """build/deck.pdf, or build/handout.pdf with the notes, printed from the built `site` of the deck."""
     root = Path(root).resolve()
-    site = root / "build" / "site"
-    build_unless_current(root, site, options.device, options.verbose)
     config = load_config(root)
     target = root / "build" / ("handout.pdf" if handout else "deck.pdf")
 

@@ -34,20 +34,6 @@ class Stamp:
                                                 "references": references})
 
 
-def build_unless_current(root: Path, out: Path, device: str = "cpu", verbose: bool = False) -> tuple[int, bool]:
-    """(references, True) when `out` is already built from these very inputs; else build it,
-    importing the pipeline only then, and return (references, False)."""
-    stamp = Stamp(root, out, device) if (root / "deck.toml").is_file() else None  # not a deck: build() says so
-    if stamp and (count := stamp.current()) is not None:
-        return count, True
-    from .pipeline import Options, build
-
-    refs = build(root, out, Options(device=device, verbose=verbose))
-    if stamp:
-        stamp.record(len(refs))
-    return len(refs), False
-
-
 def input_digest(root: Path, out: Path, device: str, memo: Cache) -> str:
     """A hash of what a build reads: the deck's files and data, the exports its site links to, the
     engine, and the Python and library versions; and of where it writes and the training device."""

@@ -15,6 +15,7 @@ from conftest import open_deck, write_files
 from deckbuild.browser import ENV_VAR, INSTALL_HINT, launch_chromium
 from deckbuild.errors import DeckError
 from deckbuild.pdf import export_pdf
+from deckbuild.pipeline import build
 
 INTRO = """\
 ## Tripling numbers
@@ -90,7 +91,9 @@ PATH_OPERATORS = {b"m", b"l", b"c", b"v", b"y", b"re"}
 def exported(tmp_path_factory, chromium):
     """The deck exported as deck.pdf and handout.pdf, and the slide titles the browser shows, in order."""
     deck = write_files(tmp_path_factory.mktemp("pdf") / "deck", DECK)
-    slides, handout = export_pdf(deck), export_pdf(deck, handout=True)
+    site = deck / "build" / "site"
+    build(deck, site)
+    slides, handout = export_pdf(deck, site), export_pdf(deck, site, handout=True)
     page = open_deck(chromium, deck / "build" / "site" / "index.html")
     total = page.evaluate("Reveal.getTotalSlides()")
     titles = page.evaluate("Reveal.getSlides().map(s => s.querySelector('h1, h2').textContent.trim())")
@@ -211,8 +214,9 @@ def test_a_request_past_file_urls_fails_the_export(tmp_path):
              "themes/net/extends": "lecture\n", "slides/01_a.md": "## Hello\n",
              "themes/net/theme.css": '.reveal h2 { background-image: url("https://example.com/bg.png"); }\n'}
     deck = write_files(tmp_path / "deck", files)
+    build(deck, deck / "build" / "site")
     with pytest.raises(DeckError) as caught:
-        export_pdf(deck)
+        export_pdf(deck, deck / "build" / "site")
     assert str(caught.value) == 'build/site/index.html: the deck tried to load from the network: "https://example.com/bg.png"'
     assert not (deck / "build" / "deck.pdf").exists()
 
