@@ -24,7 +24,7 @@ from conftest import ROOT, open_deck, run_cli
 from slide_layout import MEASURE, slide_indices
 
 DECK = ROOT / "tests" / "decks" / "optimizers"
-SLIDE_COUNT = 16  # the title slide, 6 + 6 + 3 written ones (one of them vertical)
+SLIDE_COUNT = 17  # the title slide, 7 + 6 + 3 written ones (two of them vertical)
 
 
 def copy_deck(dest: Path) -> Path:
@@ -121,11 +121,14 @@ def test_slide_syntax(built):
     assert '<div class="columns">' in html
     assert '<p class="fragment"><img alt="A saddle point' in html and 'src="media/slides/saddle.png"' in html
     assert (built.site / "media" / "slides" / "saddle.png").read_bytes() == (DECK / "slides" / "saddle.png").read_bytes()
+    assert '<video src="media/slides/media/descent.webm" data-autoplay loop muted>' in html
+    assert (built.site / "media" / "slides" / "media" / "descent.webm").read_bytes() == \
+        (DECK / "slides" / "media" / "descent.webm").read_bytes()
     assert 'data-background-color="#2b2b2b"' in html and 'data-background-color="#102030"' in html
     for needle in ['<p class="ref">', '<p class="pl">', '<div class="goody">', '<p class="question">',
                    '<p class="small">', 'class="center"', 'class="section"']:
         assert needle in html, needle
-    assert html.count('<aside class="notes">') == 11
+    assert html.count('<aside class="notes">') == 12
     assert "Start from what they know" in html.split('<aside class="notes">')[1]
     assert "gradient matches finite differences" in html  # the exec block is shown
 
@@ -171,6 +174,8 @@ def test_in_the_browser_offline_with_the_theme(built, chromium):
         assert page.evaluate(style, [".reveal pre.code code", "backgroundColor"]) == "rgb(30, 38, 51)"  # dark
         drawn = page.evaluate("JSON.parse(RevealChalkboard.getData())[0].data[0].events.length")
         assert drawn == 20  # board.json's stroke, loaded
+        page.evaluate("() => Reveal.slide(5, 1)")  # the video slide: data-autoplay starts it
+        page.wait_for_function("document.querySelector('.present video').currentTime > 0.2")
         # KaTeX's MathML copy (for screen readers) is clipped to 1 px, but its children keep the
         # formula's width: a wide centred display formula would count as sticking out.
         page.add_style_tag(content=".katex-mathml { display: none; }")
