@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
+
+from .atomic import write_atomically
 
 # Every entry starts with the SHA-256 of its payload, so a truncated or garbled entry is detected.
 _DIGEST = 32
@@ -44,18 +44,7 @@ class Cache:
     def put(self, kind: str, key: str, payload: bytes) -> Path:
         """Store payload atomically: readers see the old entry or the whole new one, never half."""
         path = self.path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(hashlib.sha256(payload).digest())
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(path, hashlib.sha256(payload).digest() + payload)
         return path
 
     def get_json(self, kind: str, key: str):

@@ -7,7 +7,6 @@ slide after slide (notebook_cells). Executing it happens in notebook_kernel.
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_markdown_cell, new_notebook
 
+from .atomic import write_atomically
 from .cache import Cache, key_of
 from .config import DeckConfig, load_config
 from .deps import deck_closure, library_imports
@@ -140,8 +140,7 @@ def _executed_key(root: Path, notebook, cache: Cache) -> str:
 
 
 def _write_atomically(path: Path, notebook) -> None:
-    """Validate, write next to the target, rename: a half-written notebook is never left behind."""
+    """Validate, then write: a half-written notebook is never left behind."""
     nbformat.validate(notebook)
-    temporary = path.with_name(f".{path.name}.tmp")
-    nbformat.write(notebook, str(temporary))
-    os.replace(temporary, path)
+    text = nbformat.writes(notebook)
+    write_atomically(path, (text if text.endswith("\n") else text + "\n").encode())

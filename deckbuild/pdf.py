@@ -4,11 +4,11 @@ Both are tagged PDFs (structure tree, figures with their alt text, language) wit
 from __future__ import annotations
 
 import json
-import os
 import sys
 from html import escape
 from pathlib import Path
 
+from .atomic import write_atomically
 from .browser import in_chromium, offline_page
 from .config import DeckConfig, load_config
 from .errors import DeckError, Problem
@@ -118,9 +118,9 @@ def export_pdf(root: Path, site: Path, handout: bool = False) -> Path:
         return finish_pdf(pdf, page.evaluate(HEADINGS), config.title, config.lang)
 
     pdf = in_chromium(print_deck)
-    _write_atomically(target, pdf)
+    write_atomically(target, pdf)
     if not handout and (site / target.name).is_file():  # the site offers the PDF (hall.py): not an old one
-        _write_atomically(site / target.name, pdf)
+        write_atomically(site / target.name, pdf)
     return target
 
 
@@ -168,15 +168,3 @@ def refuse_network(urls: list[str]) -> None:
     if urls:
         shown = ", ".join(json.dumps(url) for url in dict.fromkeys(urls))
         raise DeckError(Problem("build/site/index.html", 0, f"the deck tried to load from the network: {shown}"))
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write next to the target, then rename: a failed export never leaves half a PDF."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
