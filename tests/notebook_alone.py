@@ -90,3 +90,11 @@ def reads_under(run: AloneRun, root: Path, allowed: tuple[Path, ...] = ()) -> li
 def written_modules(folder: Path) -> set[str]:
     """The .py files found in the folder after a run: what the set-up cell wrote."""
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*.py")}
+
+
+def nbval_summary(*notebooks) -> str:
+    """What `pytest --nbval-lax -q` prints when every code cell passes: exercise questions (tag nbval-skip),
+    unfinished on purpose, are skipped."""
+    cells = [cell for notebook in notebooks for cell in notebook.cells if cell.cell_type == "code"]
+    skipped = sum("nbval-skip" in cell.metadata.get("tags", []) for cell in cells)
+    return f"{len(cells) - skipped} passed" + (f", {skipped} skipped" if skipped else "")
