@@ -273,3 +273,20 @@ def test_editor_encodings_build_the_same_site(built, tmp_path, encoding):
     message = break_exec_block(copy)
     bad = run_cli("check", "--deck", str(copy))
     assert bad.returncode == 1 and message in bad.stdout + bad.stderr, bad.stdout + bad.stderr
+
+
+def test_every_file_saved_by_a_windows_editor(built, tmp_path):
+    """Not only the slides: modules, deck.toml and the theme (its css and `extends`) in CRLF with a BOM
+    (board.json is written by the browser, not an editor). The theme's css may be copied as written."""
+    copy = copy_deck(tmp_path / "optimizers")
+    edited = [p for p in copy.rglob("*") if p.is_file() and (p.suffix in {".md", ".py", ".toml", ".css"} or p.name == "extends")]
+    assert len(edited) == 10  # deck.toml, 3 slides, 4 modules, theme.css, extends
+    for path in edited:
+        path.write_bytes(ENCODINGS["bom-crlf"](path.read_text(encoding="utf-8")))
+    result = run_cli("build", "--deck", str(copy), "--out", str(tmp_path / "site"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    original, converted = site_files(built.site), site_files(tmp_path / "site")
+    assert sorted(converted) == sorted(original)
+    css = "theme/chalk.css"
+    assert converted.pop(css).decode("utf-8-sig").replace("\r\n", "\n") == original.pop(css).decode()
+    assert [name for name in original if converted[name] != original[name]] == []
