@@ -5,7 +5,11 @@ DECK/.cache). Its CRLF, CR and BOM copies must build to a byte-identical site.
 """
 from __future__ import annotations
 
+import contextlib
+import html as htmllib
 import importlib.util
+import inspect
+import io
 import json
 import re
 import shutil
@@ -36,6 +40,7 @@ def deck_module():
     """The deck's own code_snippets/optim.py, under a name that cannot clash with the lecture's package."""
     spec = importlib.util.spec_from_file_location("second_deck_optim", DECK / "code_snippets" / "optim.py")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # inspect finds a class's source through sys.modules
     spec.loader.exec_module(module)
     return module
 
@@ -126,22 +131,36 @@ def test_slide_syntax(built):
         (DECK / "slides" / "media" / "descent.webm").read_bytes()
     assert 'data-background-color="#2b2b2b"' in html and 'data-background-color="#102030"' in html
     for needle in ['<p class="ref">', '<p class="pl">', '<div class="goody">', '<p class="question">',
-                   '<p class="small">', 'class="center"', 'class="section"']:
+                   '<p class="small">', '<p class="tiny">', 'class="center"', 'class="section"']:
         assert needle in html, needle
     assert html.count('<aside class="notes">') == 12
     assert "Start from what they know" in html.split('<aside class="notes">')[1]
     assert "gradient matches finite differences" in html  # the exec block is shown
 
 
+def lines_in_class(cls, member) -> str:
+    """'first-last' of a member's lines, counted from the class's first line (reveal.js line steps)."""
+    lines, start = inspect.getsourcelines(getattr(cls, member))
+    first = start - inspect.getsourcelines(cls)[1] + 1
+    return f"{first}-{first + len(lines) - 1}"
+
+
 def test_every_helper(built):
     html, optim = built.html, deck_module()
-    assert '<figcaption class="code-caption">code_snippets/optim.py:7<' in html  # region, caption=True
+    source = (DECK / "code_snippets" / "optim.py").read_text(encoding="utf-8").splitlines()
+    region = source.index("# [start:valley]") + 2  # the region's first line, the marker not shown
+    assert f'<figcaption class="code-caption">code_snippets/optim.py:{region}<' in html  # caption=True
     assert "CURVATURE" in html and "[start:valley]" not in html
-    assert 'data-steps="4-6|8-10"' in html  # steps=["__init__", "step"] of Momentum
-    assert '<figcaption class="code-caption">code_snippets/optim.py:48<' in html  # Adam.step
+    steps = f'{lines_in_class(optim.Momentum, "__init__")}|{lines_in_class(optim.Momentum, "step")}'
+    assert f'data-steps="{steps}"' in html  # steps=["__init__", "step"]
+    adam_step = inspect.getsourcelines(optim.Adam.step)[1]
+    assert f'<figcaption class="code-caption">code_snippets/optim.py:{adam_step}<' in html
     assert "step_decay" in html and "[end:schedules]" not in html
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        optim.compare_optimizers()
     output = re.search(r'<pre class="output">(.*?)</pre>', html, re.S).group(1)
-    assert re.sub(r"<[^>]+>", "", output).split("\n")[0].startswith("SGD       loss  19.25 -&gt; ")
+    assert htmllib.unescape(re.sub(r"<[^>]+>", "", output)).strip() == printed.getvalue().strip()
     assert f"{optim.condition_number():.0f} times steeper" in html
     assert f"{optim.halfway_cosine_lr():.3f}." in html
     losses = {name: optim.loss(optim.run(cls())[-1]) for name, cls in
