@@ -69,6 +69,11 @@ def shift_change_with_max_pooling() -> float:
     return change_after_shift(_test_digits(), nn.MaxPool2d(2))
 
 
+def shift_change_with_mean_pooling() -> float:
+    """The same change, measured after 2x2 mean pooling with stride 2."""
+    return change_after_shift(_test_digits(), nn.AvgPool2d(2))
+
+
 def pooling_worked_example() -> None:
     """2x2 windows with stride 1 on a 3x3 input, by hand and by PyTorch."""
     x = torch.tensor(WORKED_INPUT)

@@ -26,8 +26,10 @@ def l1_penalty(model: nn.Module) -> torch.Tensor:
 def train_step_with_l1(model, images, labels, optimizer, l1_lambda=1e-4):
     """One step on C_total = C_task + lambda * sum |W|."""
     optimizer.zero_grad()
+    # [start:l1_loss]
     task_loss = F.cross_entropy(model(images), labels)
-    loss = task_loss + l1_lambda * l1_penalty(model)  # lambda belongs here
+    loss = task_loss + l1_lambda * l1_penalty(model)  # with lambda
+    # [end:l1_loss]
     loss.backward()
     optimizer.step()
     return loss.item()
@@ -37,11 +39,11 @@ def make_optimizers(model: nn.Module) -> dict[str, torch.optim.Optimizer]:
     """L2 regularization through the optimizer's weight_decay argument."""
     params = list(model.parameters())
     # [start:weight_decay]
-    # SGD adds weight_decay * w to the gradient: the L2 penalty (wd/2) sum w^2
+    # SGD: adds wd * w to the gradient, an L2 penalty
     sgd = torch.optim.SGD(params, lr=0.01, weight_decay=5e-4)
-    # Adam adds the same term, then rescales it with the gradient (coupled)
+    # Adam: the same term, then rescaled (coupled)
     adam = torch.optim.Adam(params, lr=1e-3, weight_decay=5e-4)
-    # AdamW shrinks the weights directly: w <- w - lr * wd * w (decoupled)
+    # AdamW: w <- w - lr * wd * w (decoupled)
     adamw = torch.optim.AdamW(params, lr=1e-3, weight_decay=1e-2)
     # [end:weight_decay]
     return {"SGD": sgd, "Adam": adam, "AdamW": adamw}

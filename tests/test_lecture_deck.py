@@ -93,9 +93,9 @@ def test_each_reference_gives_something_real(lecture, ref):
         assert "<code" in html and len(re.sub(r"<[^>]+>", "", html).strip()) > 10
 
 
-def test_the_lecture_is_60_to_75_slides(slides):
-    seen, _ = slides
-    assert 60 <= len(seen) <= 75, f"{len(seen)} slides"
+def test_the_lecture_is_60_to_68_slides(slides):
+    seen, _ = slides  # 75 minutes: about a minute a slide, with time for the questions
+    assert 60 <= len(seen) <= 68, f"{len(seen)} slides"
 
 
 def test_every_slide_fits_the_projector(slides):

@@ -17,7 +17,8 @@ OUTPUTS = [
     "maxpool2d_signature",
     "pooling_tolerates_small_shifts",
 ]
-VALUES = ["shift_change_without_pooling", "shift_change_with_max_pooling"]
+VALUES = ["shift_change_without_pooling", "shift_change_with_max_pooling",
+          "shift_change_with_mean_pooling"]
 
 
 
@@ -90,3 +91,12 @@ def test_pooling_reduces_the_change_on_real_digits():
     with_pooling = pooling.shift_change_with_max_pooling()
     assert type(without) is float and type(with_pooling) is float
     assert 0 < with_pooling < without < 1.5
+
+
+def test_mean_pooling_keeps_position_no_better_than_max_pooling():
+    # the pooling Goody rests on this: mean pooling is no remedy when position matters
+    without = pooling.shift_change_without_pooling()
+    max_change = pooling.shift_change_with_max_pooling()
+    mean_change = pooling.shift_change_with_mean_pooling()
+    assert max_change < without and mean_change < without
+    assert abs(mean_change - max_change) < 0.25 * without
