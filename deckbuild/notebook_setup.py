@@ -98,7 +98,7 @@ LOADER_IMPORTS = {b"T": "import torch\n", b"P": "import pickle\n"}
 def readme_cell_source(*, topic: str, title: str, path: str, number: int, total: int, solutions: bool,
                        exercises: bool, code: list[str], closure: list[Path], root: Path) -> str:
     """The first cell: what this notebook is, which lecture, what it needs."""
-    version = INSTRUCTOR if solutions else STUDENT if exercises else ""
+    version = (INSTRUCTOR if solutions else STUDENT) if exercises else ""  # no exercise: one notebook for all
     names = [p.relative_to(root).as_posix() for p in closure if p.name != "__init__.py"]
     python, needed = ".".join(platform.python_version_tuple()[:2]), requirements(code, closure)
     needs = LIBRARIES.format(python=python, requirements=" ".join(needed)) if needed else f"Python {python}, nothing else."
