@@ -1,4 +1,4 @@
-"""Looking inside a trained LeNet with the methods used to study neurons.
+"""Looking inside a trained LeNet-5 with the methods used to study neurons.
 
 Record the activity of every layer, find the image a unit likes best (activation maximization),
 map where it looks (occlusion), measure its orientation tuning with gratings (Hubel and Wiesel),
@@ -18,13 +18,25 @@ SIDE = 28
 
 def layer_activity(model, images):
     """Activity of every layer for a batch of images, as the next layer sees it."""
-    model.eval()                            # no dropout while we record
-    conv1 = F.relu(model.conv1(images))
-    conv2 = F.relu(model.conv2(conv1))
-    pooled = model.pool(conv2)
-    fc1 = F.relu(model.fc1(torch.flatten(pooled, 1)))
-    return {"pixels": images, "conv1": conv1, "conv2": conv2, "pool": pooled,
-            "fc1": fc1, "fc2": model.fc2(fc1)}
+    model.eval()                            # as in testing: no dropout, fixed statistics
+    c1 = F.relu(model.c1(images))
+    c3 = F.relu(model.c3(model.s2(c1)))
+    c5 = F.relu(model.c5(torch.flatten(model.s4(c3), 1)))
+    f6 = F.relu(model.f6(c5))
+    return {"pixels": images, "c1": c1, "c3": c3, "c5": c5, "f6": f6, "output": model.output(f6)}
+
+
+# Which pixels a conv unit at row (or column) i sees: from stride * i + first, `size` of them.
+# c1 (5x5, padding 2) keeps positions; a c3 unit sees 5 pooled positions of 2 pixels each,
+# widened by c1's reach of 2 pixels on each side: 14 pixels.
+RF_GEOMETRY = {"c1": (1, -2, 5), "c3": (2, -2, 14)}
+
+
+def recentred_box(layer):
+    """First and last pixel (row or column) of a conv unit's receptive field after
+    receptive_fields() re-centred it: the same for every unit of the layer."""
+    size = RF_GEOMETRY[layer][2]
+    return SIDE // 2 - size // 2, SIDE // 2 - size // 2 + size - 1
 
 
 # [start:activation_maximization]
@@ -83,27 +95,27 @@ def receptive_fields(model, images, units, patch=3, fill=0.5):
         occluded = layer_activity(model, occluded_copies(image, patch, fill))
         for layer, ids in units.items():
             for n, unit in enumerate(ids):
-                rf_map, strength = _unit_change(clean[layer][0, unit], occluded[layer][:, unit])
+                rf_map, strength = _unit_change(layer, clean[layer][0, unit],
+                                                occluded[layer][:, unit])
                 total[layer][n] += strength * rf_map
                 weight[layer][n] += strength
     return {layer: total[layer] / weight[layer].clamp_min(1e-8)[:, None, None]
             for layer in units}
 
 
-def _unit_change(clean, occluded):
+def _unit_change(layer, clean, occluded):
     """|change| of one unit under each occlusion as a [28, 28] map, and the unit's activity.
 
     A conv unit is a whole feature map: we follow its strongest position and move the map so
-    that this position's receptive-field centre lands in the middle of the image.
+    that the pixels this position sees land on recentred_box(layer) (Zhou et al., 2015).
     """
     if clean.dim() == 0:                          # fully connected: sees the whole image
         return (occluded - clean).abs().reshape(SIDE, SIDE), clean
-    h, w = clean.shape
-    y, x = divmod(int(clean.argmax()), w)
+    y, x = divmod(int(clean.argmax()), clean.shape[1])
     change = (occluded[:, y, x] - clean[y, x]).abs().reshape(SIDE, SIDE)
-    # A valid convolution's output (y, x) looks at input pixels centred on (y, x) + border.
-    centre = (y + (SIDE - h) // 2, x + (SIDE - w) // 2)
-    return _shift(change, SIDE // 2 - centre[0], SIDE // 2 - centre[1]), clean[y, x]
+    stride, first, _ = RF_GEOMETRY[layer]
+    start = recentred_box(layer)[0]
+    return _shift(change, start - stride * y - first, start - stride * x - first), clean[y, x]
 
 
 def _shift(image, dy, dx):
@@ -113,7 +125,7 @@ def _shift(image, dy, dx):
 
 
 # [start:tuning]
-def grating(angle, wavelength=4.0, phase=0.0, size=SIDE):
+def grating(angle, wavelength=6.0, phase=0.0, size=SIDE):
     """Stripes at `angle` degrees (0 = horizontal, counter-clockwise), values in [0, 1]."""
     y, x = torch.meshgrid(torch.arange(size) - size / 2, torch.arange(size) - size / 2,
                           indexing="ij")
@@ -123,14 +135,15 @@ def grating(angle, wavelength=4.0, phase=0.0, size=SIDE):
 
 
 @torch.no_grad()
-def orientation_tuning(model, angles, wavelength=4.0, phases=8):
+def orientation_tuning(model, angles, wavelength=6.0, phases=8):
     """Mean response [units, angles] of each first-layer unit to gratings, over all phases."""
     responses = []
     for angle in angles:
         stimuli = torch.stack([grating(angle, wavelength, 2 * math.pi * p / phases)
                                for p in range(phases)])[:, None]
-        activity = layer_activity(model, stimuli)["conv1"]   # [phases, units, 26, 26]
-        responses.append(activity.mean(dim=(0, 2, 3)))      # like a firing rate
+        activity = layer_activity(model, stimuli)["c1"]      # [phases, units, 28, 28]
+        inner = activity[:, :, 2:-2, 2:-2]    # units whose 5x5 window is not on the padding
+        responses.append(inner.mean(dim=(0, 2, 3)))         # like a firing rate
     return torch.stack(responses, dim=1)
 # [end:tuning]
 
@@ -158,12 +171,12 @@ def compare_rdms(a, b):
 
 
 @torch.no_grad()
-def layer_rdms(model, images, labels, layers=("pixels", "conv1", "conv2", "fc1", "fc2"), n_classes=10,
-               batch_size=250):
+def layer_rdms(model, images, labels, layers=("pixels", "c1", "c3", "f6", "output"),
+               n_classes=10, batch_size=250):
     """The dissimilarity matrix of each layer, computed over the same images.
 
     The same RDM as dissimilarity_matrix, but the class means are summed batch by batch: the
-    conv2 maps of 2,000 digits at once, in double precision, would take more than half a gigabyte.
+    c1 maps of 2,000 digits at once, in double precision, would take about 75 megabytes.
     """
     sums = {}
     for start in range(0, len(images), batch_size):

@@ -41,9 +41,9 @@ def augmentation_gallery():
 
 
 @torch.no_grad()
-def augmentation_pitfalls(trained_lenet):
-    """A mirrored 2, an upside-down 6 and 9, and what the trained LeNet calls each."""
-    model = trained_lenet["model"].eval()
+def augmentation_pitfalls(trained_lenet5):
+    """A mirrored 2, an upside-down 6 and 9, and what the trained LeNet-5 calls each."""
+    model = trained_lenet5["model"].eval()
     images, labels = load_digits(train=False)
     cases = [(2, "mirrored", mirrored), (6, "rotated 180°", upside_down),
              (9, "rotated 180°", upside_down)]
@@ -55,15 +55,15 @@ def augmentation_pitfalls(trained_lenet):
                                           (axes[2 * k + 1], transform(image), change, RED)):
             ax.imshow(shown[0].numpy(), cmap=DIGIT_CMAP)
             ax.set_title(caption)
-            ax.set_xlabel(f"LeNet: {model(shown[None]).argmax().item()}", color=color)
+            ax.set_xlabel(f"LeNet-5: {model(shown[None]).argmax().item()}", color=color)
             ax.set_xticks([])
             ax.set_yticks([])
     return fig
 
 
-def upside_down_digits(trained_lenet):
-    """How the trained LeNet reads test digits that augmentation went too far with."""
-    model = trained_lenet["model"]
+def upside_down_digits(trained_lenet5):
+    """How the trained LeNet-5 reads test digits that augmentation went too far with."""
+    model = trained_lenet5["model"]
     images, labels = load_digits(train=False)
     return {
         "nines_read_as_six": share_read_as(model, images[labels == 9], upside_down, 6),

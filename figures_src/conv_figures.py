@@ -65,23 +65,23 @@ def sobel_maps():
     return fig
 
 
-N_LEARNED_SHOWN = 5  # learned filters shown next to the Sobel ones
+N_LEARNED_SHOWN = 6  # LeNet-5's first layer has 6 filters: all of them
 
 
 def _strongest_first_layer_units(model, digit, n=N_LEARNED_SHOWN):
-    """Indices of the n conv1 units whose ReLU maps respond most to the digit, and all maps."""
+    """Indices of the n C1 units whose ReLU maps respond most to the digit, and all maps."""
     with torch.no_grad():
-        maps = F.relu(model.conv1(digit))[0]      # [32, 26, 26]: what LeNet passes on
+        maps = F.relu(model.c1(digit))[0]         # [6, 28, 28]: what LeNet-5 passes on
     strongest = maps.sum(dim=(1, 2)).argsort(descending=True)[:n]
     return strongest, maps
 
 
-def lenet_first_layer_maps(trained_lenet):
-    """The digit of sobel_maps through trained LeNet's first layer: learned 3x3 filters, their maps."""
-    model = trained_lenet["model"].eval()
+def lenet_first_layer_maps(trained_lenet5):
+    """The digit of sobel_maps through trained LeNet-5's first layer: learned 5x5 filters, their maps."""
+    model = trained_lenet5["model"].eval()
     digit = _example_digit()
     units, maps = _strongest_first_layer_units(model, digit)
-    weights = model.conv1.weight.detach()[:, 0]   # [32, 3, 3]
+    weights = model.c1.weight.detach()[:, 0]      # [6, 5, 5]
     fig = new_figure(11, 4.4)
     grid = fig.add_gridspec(2, 1 + len(units), width_ratios=[1.3] + [1] * len(units))
     input_ax = fig.add_subplot(grid[:, 0])
@@ -97,7 +97,7 @@ def lenet_first_layer_maps(trained_lenet):
         map_ax.imshow(maps[unit].numpy(), cmap="magma", vmin=0)
         _framed(kernel_ax)
         _framed(map_ax)
-    fig.supxlabel("top: learned 3×3 filters (red +, blue −); bottom: their maps after ReLU, 26×26",
+    fig.supxlabel("top: learned 5×5 filters (red +, blue −); bottom: their maps after ReLU, 28×28",
                   fontsize=13)
     return fig
 

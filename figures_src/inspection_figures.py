@@ -1,4 +1,4 @@
-"""Figures that study the trained LeNet the way neuroscientists study neurons."""
+"""Figures that study the trained LeNet-5 the way neuroscientists study neurons."""
 from __future__ import annotations
 
 import itertools
@@ -8,24 +8,22 @@ import numpy as np
 import torch
 
 from code_snippets.data import load_digits
-from code_snippets.inspection import (SIDE, compare_rdms, grating, layer_activity, layer_rdms,
-                                      maximize_activation, occlusion_map,
-                                      orientation_selectivity, orientation_tuning,
-                                      receptive_fields)
-from figures_src._style import (BLUE, DIGIT_CMAP, DIVERGING_CMAP, RED, SEQUENTIAL_CMAP,
-                                new_figure, strip_axes)
+from code_snippets.inspection import (compare_rdms, grating, layer_activity, layer_rdms,
+                                      maximize_activation, orientation_selectivity,
+                                      orientation_tuning, receptive_fields, recentred_box)
+from figures_src._style import (BLUE, DIGIT_CMAP, DIVERGING_CMAP, SEQUENTIAL_CMAP, new_figure,
+                                strip_axes)
 
 ANGLES = np.arange(0, 180, 7.5)
-WAVELENGTH = 4.0       # pixels per stripe cycle: fine enough for 3x3 filters
+WAVELENGTH = 6.0       # pixels per stripe cycle: about what a 5x5 filter can resolve
 RF_IMAGES = 6          # test digits used to estimate receptive fields
-THEORY_RF = {"conv1": 3, "conv2": 5, "fc1": SIDE}  # pixels each unit can see
-OCCLUDED_CLASSES = (1, 2, 4, 7, 9)  # the first test digit of each of these classes
-RSA_LAYERS = ("pixels", "conv1", "conv2", "fc1", "fc2")
+RF_LAYERS = ("c1", "c3", "f6")
+RSA_LAYERS = ("pixels", "c1", "c3", "f6", "output")
 
 
-def activation_maximization(trained_lenet):
+def activation_maximization(trained_lenet5):
     """For each digit: the image its output unit likes best, and the mean training image."""
-    liked = maximize_activation(trained_lenet["model"], "fc2", list(range(10)))
+    liked = maximize_activation(trained_lenet5["model"], "output", list(range(10)))
     images, labels = load_digits(train=True)
     fig = new_figure(10, 2.9)
     axes = fig.subplots(2, 10)
@@ -47,90 +45,75 @@ def _most_active_units(activity, k=2):
     return per_unit.topk(k).indices.tolist()
 
 
-def receptive_field_sizes(trained_lenet):
+def receptive_field_sizes(trained_lenet5):
     """Estimated receptive fields of two units per layer; dashed: what the unit can see."""
-    model = trained_lenet["model"]
+    model = trained_lenet5["model"]
     images = load_digits(train=False)[0][:RF_IMAGES]
     with torch.no_grad():
         activity = layer_activity(model, images)
-    units = {layer: _most_active_units(activity[layer]) for layer in THEORY_RF}
+    units = {layer: _most_active_units(activity[layer]) for layer in RF_LAYERS}
     fields = receptive_fields(model, images, units)
-    fig = new_figure(10, 2.8)
+    fig = new_figure(10, 2.6)
     axes = fig.subplots(1, 6)
     for k, (layer, ids) in enumerate(units.items()):
         for n, unit in enumerate(ids):
             ax = axes[2 * k + n]
             ax.imshow(fields[layer][n].numpy(), cmap="magma")
-            size = THEORY_RF[layer]
-            if size < SIDE:                       # a fully connected unit sees everything
-                corner = SIDE // 2 - size // 2 - 0.5
+            seen = "all"                          # a dense unit sees the whole image
+            if layer in ("c1", "c3"):
+                first, last = recentred_box(layer)
+                side = last - first + 1
                 ax.add_patch(matplotlib.patches.Rectangle(
-                    (corner, corner), size, size, fill=False, linestyle="--", color="white"))
-            ax.set_title(f"{layer} unit {unit}")
+                    (first - 0.5, first - 0.5), side, side,
+                    fill=False, linestyle="--", linewidth=2, color="white"))
+                seen = f"{side}×{side}"
+            ax.set_title(f"{layer.upper()} #{unit}", fontsize=16)
+            ax.text(0.5, -0.08, f"sees {seen}", transform=ax.transAxes, ha="center", va="top",
+                    fontsize=16)
     strip_axes(*axes)
     return fig
 
 
-def occlusion_maps(trained_lenet):
-    """Test digits and how much their correct class score drops when a patch covers each spot."""
-    model = trained_lenet["model"].eval()
-    images, labels = load_digits(train=False)
-    fig = new_figure(10, 4.2)
-    axes = fig.subplots(2, len(OCCLUDED_CLASSES))
-    for ax_digit, ax_map, digit in zip(axes[0], axes[1], OCCLUDED_CLASSES):
-        image = images[labels == digit][0]
-        drop = occlusion_map(lambda x: model(x)[:, digit], image)
-        limit = drop.abs().max().item()
-        ax_digit.imshow(image[0].numpy(), cmap=DIGIT_CMAP)
-        ax_digit.set_title(f"score of {digit}")
-        shown = ax_map.imshow(drop.numpy(), cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
-        ax_map.contour(image[0].numpy(), levels=[0.5], colors="black", linewidths=1)  # the strokes
-    strip_axes(*axes.flatten())
-    bar = fig.colorbar(shown, ax=axes[1], shrink=0.9, ticks=[-limit, 0, limit])
-    bar.ax.set_yticklabels(["score rises", "0", "score drops"])
-    return fig
-
-
-def orientation_tuning_curves(trained_lenet):
-    """Two probe gratings, then tuning curves of the 8 most orientation-selective conv1 units."""
-    model = trained_lenet["model"]
+def orientation_tuning_curves(trained_lenet5):
+    """Two probe gratings, then the tuning curve of each C1 unit under its 5x5 filter."""
+    model = trained_lenet5["model"]
     tuning = orientation_tuning(model, ANGLES, WAVELENGTH)
     selectivity = orientation_selectivity(tuning, ANGLES)
-    best = selectivity.argsort(descending=True)[:8].tolist()
-    fig = new_figure(10.5, 4.5)
-    fig.get_layout_engine().set(wspace=0.08)  # room between panels: "180" and "0" must not touch
-    grid = fig.add_gridspec(2, 5, width_ratios=[0.8, 1, 1, 1, 1])
+    fig = new_figure(11, 4.6)
+    fig.get_layout_engine().set(wspace=0.1)   # room between panels: "180" and "0" must not touch
+    grid = fig.add_gridspec(2, 4, width_ratios=[0.8, 1, 1, 1])
     for row, angle in enumerate((0, 45)):
         ax = fig.add_subplot(grid[row, 0])
         ax.imshow(grating(angle, WAVELENGTH).numpy(), cmap=DIGIT_CMAP)
-        ax.set_title(f"grating {angle}°")
+        ax.set_title(f"grating {angle}°", fontsize=16)
         strip_axes(ax)
-    for k, unit in enumerate(best):
-        ax = fig.add_subplot(grid[k // 4, 1 + k % 4])
+    for unit in range(len(tuning)):
+        ax = fig.add_subplot(grid[unit // 3, 1 + unit % 3])
         ax.plot(ANGLES, tuning[unit].numpy(), color=BLUE)
         ax.set_xticks([0, 90, 180])
+        ax.tick_params(labelsize=15)
         ax.set_xlim(0, 180)
         ax.set_ylim(0, None)
         ax.set_yticks([])
-        ax.set_title(f"unit {unit}", loc="right")
-        inset = ax.inset_axes([0.0, 1.03, 0.27, 0.27])  # the filter itself, above the curve
-        weights = model.conv1.weight.detach()[unit, 0]
+        ax.set_title(f"selectivity {selectivity[unit]:.2f}", loc="right", fontsize=15)
+        inset = ax.inset_axes([0.0, 1.03, 0.3, 0.3])  # the filter itself, above the curve
+        weights = model.c1.weight.detach()[unit, 0]
         limit = weights.abs().max().item()
         inset.imshow(weights.numpy(), cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
         strip_axes(inset)
-    fig.supxlabel("orientation of the stripes (degrees)", fontsize=14)
-    fig.supylabel("mean response", fontsize=14)
+    fig.supxlabel("orientation of the stripes (degrees)", fontsize=16)
+    fig.supylabel("mean response", fontsize=16)
     return fig
 
 
-def representational_similarity(trained_lenet):
+def representational_similarity(trained_lenet5):
     """RDMs of each layer over the test digits and their pairwise Spearman correlations.
 
     Keys `rho_A_B` (e.g. `rho_pixels_fc1`) hold single numbers for the slides.
     """
     images, labels = load_digits(train=False)
     with torch.no_grad():
-        rdms = layer_rdms(trained_lenet["model"], images, labels, RSA_LAYERS)
+        rdms = layer_rdms(trained_lenet5["model"], images, labels, RSA_LAYERS)
     spearman = [[float(compare_rdms(rdms[a], rdms[b])) for b in RSA_LAYERS] for a in RSA_LAYERS]
     pairs = {f"rho_{a}_{b}": spearman[i][j]
              for (i, a), (j, b) in itertools.combinations(enumerate(RSA_LAYERS), 2)}
@@ -140,29 +123,13 @@ def representational_similarity(trained_lenet):
 def rsa_matrices(representational_similarity):
     """Dissimilarity matrices over the ten digit classes, one per layer."""
     rsa = representational_similarity
-    fig = new_figure(11, 3)
+    fig = new_figure(12, 3.1)
     axes = fig.subplots(1, len(rsa["layers"]))
     for ax, layer in zip(axes, rsa["layers"]):
         shown = ax.imshow(rsa["rdms"][layer].numpy(), cmap=SEQUENTIAL_CMAP, vmin=0)
-        ax.set_title(layer)
-        ax.set_xticks(range(0, 10, 3))
-        ax.set_yticks(range(0, 10, 3))
+        ax.set_title(layer if layer in ("pixels", "output") else layer.upper(), fontsize=16)
+        ax.set_xticks(range(10))                 # a tick per digit: find any pair
+        ax.set_yticks(range(10))
+        ax.tick_params(labelsize=12, length=2, pad=1)
     fig.colorbar(shown, ax=axes, shrink=0.9, label="1 − correlation")
-    return fig
-
-
-def rsa_layer_comparison(representational_similarity):
-    """How much each layer's dissimilarities agree with those of the pixels and the output."""
-    rsa = representational_similarity
-    layers = rsa["layers"]
-    rho = np.asarray(rsa["spearman"])
-    fig = new_figure(7.5, 4.2)
-    ax = fig.subplots()
-    for reference, color, marker in ((layers[0], BLUE, "o"), (layers[-1], RED, "s")):
-        ax.plot(range(len(layers)), rho[layers.index(reference)], color=color, marker=marker,
-                label=f"compared with {reference}")
-    ax.set_xticks(range(len(layers)), layers)
-    ax.set_ylabel("Spearman ρ of the RDMs")
-    ax.set_ylim(0, 1.05)
-    ax.legend(frameon=False, loc="lower center")
     return fig

@@ -277,15 +277,15 @@ def test_preferred_orientations_cover_0_to_180():
 
 # ---------------------------------------------------------------- convolution: learned filters
 def test_lenet_first_layer_maps_shows_the_strongest_units_and_their_relu_maps():
-    from code_snippets.lenet import LeNet
+    from code_snippets.lenet import LeNet5
     from figures_src import conv_figures
 
     torch.manual_seed(0)
-    model = LeNet().eval()
+    model = LeNet5().eval()
     digit = conv_figures._example_digit()
     units, maps = conv_figures._strongest_first_layer_units(model, digit, n=3)
-    expected = torch.relu(torch.nn.functional.conv2d(digit, model.conv1.weight,
-                                                     model.conv1.bias))[0]
+    expected = torch.relu(torch.nn.functional.conv2d(digit, model.c1.weight, model.c1.bias,
+                                                     padding=2))[0]
     assert torch.allclose(maps, expected)
     totals = expected.sum(dim=(1, 2))
     assert totals[units].tolist() == sorted(totals.tolist(), reverse=True)[:3]
@@ -297,7 +297,7 @@ def test_lenet_first_layer_maps_shows_the_strongest_units_and_their_relu_maps():
         assert len(shown) == 2 * n
         top, _ = conv_figures._strongest_first_layer_units(model, digit)
         for k, unit in enumerate(top.tolist()):
-            assert torch.allclose(torch.tensor(shown[2 * k]), model.conv1.weight[unit, 0].detach())
+            assert torch.allclose(torch.tensor(shown[2 * k]), model.c1.weight[unit, 0].detach())
             assert torch.allclose(torch.tensor(shown[2 * k + 1]), expected[unit])
     finally:
         plt.close(fig)

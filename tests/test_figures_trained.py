@@ -1,4 +1,4 @@
-"""Figure producers that need a (trained) LeNet, run on a small untrained stand-in."""
+"""Figure producers that need a (trained) LeNet-5, run on an untrained stand-in."""
 from __future__ import annotations
 
 import inspect
@@ -8,7 +8,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from code_snippets.lenet import LeNet
+from code_snippets.lenet import LeNet5
 from figures_src import (augmentation_figures, conv_figures, inspection_figures, lenet_figures,
                          models)
 
@@ -26,20 +26,21 @@ def one_thread():
 
 @pytest.fixture(scope="module")
 def small_lenet():
-    """An artifact shaped like trained_lenet()'s, holding an untrained model."""
+    """An artifact shaped like trained_lenet5()'s, holding an untrained model."""
     torch.manual_seed(0)
     return {
-        "model": LeNet().eval(),
-        "test_accuracy": 0.1,
+        "model": LeNet5().eval(),
+        "test_accuracy": 0.12,
         "history": {"train_loss": [2.3 - 0.03 * k for k in range(30)],
                     "test_accuracy": [0.1, 0.12], "steps_per_epoch": 15},
+        "seconds": 1.0,
     }
 
 
 @pytest.fixture(scope="module")
 def artifacts(small_lenet):
     """Every artifact a figure may ask for, made from the small stand-in."""
-    return {"trained_lenet": small_lenet,
+    return {"trained_lenet5": small_lenet,
             "representational_similarity":
                 inspection_figures.representational_similarity(small_lenet)}
 
@@ -49,21 +50,19 @@ FIGURES = [
     conv_figures.pooling_comparison,
     conv_figures.translation_tolerance,
     conv_figures.lenet_first_layer_maps,
+    lenet_figures.lenet_architecture,
     lenet_figures.lenet_filters,
     lenet_figures.lenet_feature_maps,
     lenet_figures.lenet_training_curve,
-    lenet_figures.lenet_confusion,
     lenet_figures.lenet_mistakes,
     inspection_figures.activation_maximization,
     inspection_figures.receptive_field_sizes,
-    inspection_figures.occlusion_maps,
     inspection_figures.orientation_tuning_curves,
     inspection_figures.rsa_matrices,
-    inspection_figures.rsa_layer_comparison,
     augmentation_figures.augmentation_gallery,
     augmentation_figures.augmentation_pitfalls,
 ]
-ARTIFACTS = [models.trained_lenet, models.transfer_learning,
+ARTIFACTS = [models.trained_lenet5, models.trained_fully_connected, models.transfer_learning,
              inspection_figures.representational_similarity,
              augmentation_figures.upside_down_digits]
 
@@ -99,7 +98,7 @@ def test_producer_parameters_name_producers_or_engine_arguments():
 def test_representational_similarity_numbers(artifacts):
     rsa = artifacts["representational_similarity"]
     layers = rsa["layers"]
-    assert layers == ["pixels", "conv1", "conv2", "fc1", "fc2"]
+    assert layers == ["pixels", "c1", "c3", "f6", "output"]
     assert all(rsa["rdms"][layer].shape == (10, 10) for layer in layers)
     for i, a in enumerate(layers):
         assert rsa["spearman"][i][i] == pytest.approx(1)
@@ -116,12 +115,42 @@ def test_upside_down_digits_are_fractions(small_lenet):
 
 
 def test_training_producers_pass_the_engine_arguments_on(monkeypatch):
-    seen = {}
-    monkeypatch.setattr(models, "train_lenet", lambda **kw: seen.setdefault("lenet", kw))
-    monkeypatch.setattr(models, "transfer_experiment",
-                        lambda **kw: seen.setdefault("transfer", kw))
+    seen = []
+    threads = []
+
+    def record(*args, **kw):
+        threads.append(torch.get_num_threads())
+        seen.append((args, kw))
+
+    monkeypatch.setattr(models, "train_network", record)
+    monkeypatch.setattr(models, "repeated_transfer", record)
+    before = torch.get_num_threads()
     report = print
-    models.trained_lenet(device="cuda", progress=report)
+    models.trained_lenet5(device="cuda", progress=report)
+    models.trained_fully_connected(device="cuda", progress=report)
     models.transfer_learning(device="cuda", progress=report)
-    assert seen["lenet"] == {"epochs": 3, "device": "cuda", "progress": report}
-    assert seen["transfer"] == {"n_labelled": 100, "device": "cuda", "progress": report}
+    engine = {"device": "cuda", "progress": report}
+    assert seen == [((LeNet5,), {"epochs": models.EPOCHS, **engine}),
+                    ((models.fully_connected_net,), {"epochs": models.EPOCHS, **engine}),
+                    ((), {"seeds": (0, 1, 2), "n_labelled": 100, **engine})]
+    assert threads == [1, 1, 1] and torch.get_num_threads() == before
+
+
+def test_architecture_boxes_carry_the_computed_shapes():
+    fig = lenet_figures.lenet_architecture()
+    try:
+        texts = {t.get_text() for t in fig.axes[0].texts}
+        assert {"1×28×28", "6×28×28", "6×14×14", "16×10×10", "16×5×5", "120", "84", "10"} <= texts
+    finally:
+        plt.close(fig)
+
+
+def test_filters_figure_shows_each_first_layer_filter(small_lenet):
+    fig = lenet_figures.lenet_filters(small_lenet)
+    try:
+        weights = small_lenet["model"].c1.weight.detach()[:, 0]
+        shown = [ax.images[0].get_array() for ax in fig.axes if ax.images][:6]
+        for kernel, image in zip(weights, shown):
+            assert torch.allclose(torch.tensor(image), kernel / kernel.abs().max())
+    finally:
+        plt.close(fig)

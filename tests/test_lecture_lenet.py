@@ -1,4 +1,4 @@
-"""LeNet, its training, and the code that inspects it, transfers it and augments its data."""
+"""LeNet-5, its training, and the code that inspects it, transfers it and augments its data."""
 from __future__ import annotations
 
 import math
@@ -6,37 +6,42 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from code_snippets import augmentation, inspection, lenet, transfer
-from code_snippets.lenet import LeNet
+from code_snippets.lenet import LeNet5
 
 # Parameter and multiply-add counts by hand: weights + biases; output positions x dot length.
+# C1 keeps 28x28 (padding 2), S2 halves it to 14, C3 (5x5, no padding) gives 10, S4 gives 5.
 EXPECTED_PARAMS = {
-    "conv1": 32 * 1 * 3 * 3 + 32,
-    "conv2": 64 * 32 * 3 * 3 + 64,
-    "fc1": 64 * 12 * 12 * 128 + 128,
-    "fc2": 128 * 10 + 10,
+    "c1": 6 * 1 * 5 * 5 + 6,
+    "c3": 16 * 6 * 5 * 5 + 16,
+    "c5": 16 * 5 * 5 * 120 + 120,
+    "f6": 120 * 84 + 84,
+    "output": 84 * 10 + 10,
 }
 EXPECTED_MACS = {
-    "conv1": 32 * 26 * 26 * (1 * 3 * 3),
-    "conv2": 64 * 24 * 24 * (32 * 3 * 3),
-    "fc1": 128 * 9216,
-    "fc2": 10 * 128,
+    "c1": 6 * 28 * 28 * (1 * 5 * 5),
+    "c3": 16 * 10 * 10 * (6 * 5 * 5),
+    "c5": 120 * 400,
+    "f6": 84 * 120,
+    "output": 10 * 84,
 }
+DENSE = EXPECTED_PARAMS["c5"] + EXPECTED_PARAMS["f6"] + EXPECTED_PARAMS["output"]
 
 
 @pytest.fixture
 def model():
     torch.manual_seed(0)
-    return LeNet().eval()
+    return LeNet5().eval()
 
 
 # ---- the network and its numbers -------------------------------------------------------
 
 def test_parameter_count_is_the_one_the_lecture_states(model):
-    assert lenet.n_params() == 1_199_882 == sum(p.numel() for p in model.parameters())
-    assert sum(EXPECTED_PARAMS.values()) == 1_199_882
+    assert lenet.n_params() == 61_706 == sum(p.numel() for p in model.parameters())
+    assert sum(EXPECTED_PARAMS.values()) == 61_706
 
 
 def test_parameters_per_layer(model):
@@ -46,27 +51,28 @@ def test_parameters_per_layer(model):
         assert n == sum(p.numel() for p in getattr(model, name).parameters())
 
 
-def test_convolutions_hold_few_parameters():
-    assert lenet.n_params_conv() == EXPECTED_PARAMS["conv1"] + EXPECTED_PARAMS["conv2"] == 18_816
-    assert lenet.n_params_fc1() == EXPECTED_PARAMS["fc1"]
-
-
-def test_first_fully_connected_layer_holds_98_percent():
-    assert lenet.fc1_param_share() == pytest.approx(1_179_776 / 1_199_882)
-    assert round(lenet.fc1_param_share(), 2) == 0.98
+def test_dense_layers_hold_most_parameters():
+    assert lenet.dense_param_share() == pytest.approx(DENSE / 61_706)
+    assert round(lenet.dense_param_share(), 2) == 0.96
 
 
 def test_multiply_adds_per_layer_and_conv_share(model):
     assert lenet.multiply_adds_per_layer(model) == EXPECTED_MACS
-    assert lenet.n_multiply_adds() == sum(EXPECTED_MACS.values())
-    conv = EXPECTED_MACS["conv1"] + EXPECTED_MACS["conv2"]
+    assert lenet.n_multiply_adds() == sum(EXPECTED_MACS.values()) == 416_520
+    conv = EXPECTED_MACS["c1"] + EXPECTED_MACS["c3"]
     assert lenet.conv_multiply_add_share() == pytest.approx(conv / sum(EXPECTED_MACS.values()))
-    assert lenet.conv_multiply_add_share() > 0.9
+    assert round(lenet.conv_multiply_add_share(), 2) == 0.86
+
+
+def test_output_shapes_follow_the_paper(model):
+    assert lenet.output_shapes(model) == {
+        "input": (1, 28, 28), "c1": (6, 28, 28), "s2": (6, 14, 14), "c3": (16, 10, 10),
+        "s4": (16, 5, 5), "c5": (120,), "f6": (84,), "output": (10,)}
 
 
 def test_fully_connected_net_of_last_week():
-    assert lenet.n_params_fully_connected() == 784 * 256 + 256 + 256 * 10 + 10
-    assert lenet.lenet_to_fully_connected_ratio() == pytest.approx(1_199_882 / 203_530)
+    assert lenet.n_params_fully_connected() == 784 * 256 + 256 + 256 * 10 + 10 == 203_530
+    assert lenet.fully_connected_to_lenet5_ratio() == pytest.approx(203_530 / 61_706)
     assert lenet.fully_connected_net()(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
 
 
@@ -74,7 +80,8 @@ def test_layer_table_fits_a_slide(capsys):
     lenet.print_layer_table()
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) <= 12 and max(map(len, lines)) <= 70
-    assert lines[-1].split() == ["total", "1,199,882", f"{sum(EXPECTED_MACS.values()):,}"]
+    assert lines[-1].split() == ["total", "61,706", "416,520"]
+    assert [line.split()[0] for line in lines[1:-1]] == list(EXPECTED_PARAMS)
 
 
 def test_output_is_one_logit_per_class(model):
@@ -89,17 +96,23 @@ def test_flattened_input_is_rejected(model):
 def test_flattened_input_demo_shows_the_error(capsys):
     lenet.flattened_input_fails()
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == ">>> LeNet()(images.view(64, 784))"
+    assert lines[0] == ">>> LeNet5()(images.view(64, 784))"
     assert lines[1].startswith("RuntimeError: ")
     assert "[64, 784]" in " ".join(lines)
     assert len(lines) <= 5 and max(map(len, lines)) <= 70
 
 
-def test_dropout_is_active_only_in_train_mode(model):
-    x = torch.rand(8, 1, 28, 28)
-    assert torch.equal(model.eval()(x), model(x))
-    model.train()
-    assert not torch.equal(model(x), model(x))
+def test_forward_is_the_paper_order_with_relu_and_max_pooling(model):
+    x = torch.rand(3, 1, 28, 28)
+    expected = F.max_pool2d(F.relu(F.conv2d(x, model.c1.weight, model.c1.bias, padding=2)), 2)
+    expected = F.max_pool2d(F.relu(F.conv2d(expected, model.c3.weight, model.c3.bias)), 2)
+    expected = F.relu(F.linear(expected.flatten(1), model.c5.weight, model.c5.bias))
+    expected = F.relu(F.linear(expected, model.f6.weight, model.f6.bias))
+    expected = F.linear(expected, model.output.weight, model.output.bias)
+    with torch.no_grad():
+        assert torch.allclose(model(x), expected, atol=1e-6)
+        model.train()                       # no dropout: training mode gives the same logits
+        assert torch.equal(model(x), model.eval()(x))
 
 
 # ---- training ------------------------------------------------------------------------
@@ -129,23 +142,30 @@ def test_train_epoch_lowers_the_loss_on_a_fixed_batch(model):
         images[k, 0, 2 * label:2 * label + 2] = 1.0
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(images, labels), batch_size=32)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    losses = [lenet.train_epoch(model, loader, optimizer)[0] for _ in range(15)]
+    optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
+    losses = [lenet.train_epoch(model, loader, optimizer)[0] for _ in range(20)]
     assert losses[0] == pytest.approx(math.log(10), abs=0.2)  # untrained: chance level
     assert losses[-1] < 0.5 * losses[0]
 
 
-def test_train_lenet_smoke():
+def test_train_network_smoke():
     calls = []
-    result = lenet.train_lenet(epochs=1, n_train=320,
-                               progress=lambda *args: calls.append(args))
+    result = lenet.train_network(LeNet5, epochs=2, n_train=640, lr=3e-3,
+                                 progress=lambda *args: calls.append(args))
     history = result["history"]
-    assert len(history["train_loss"]) == 5 == history["steps_per_epoch"]
-    assert history["test_accuracy"] == [result["test_accuracy"]]
-    assert 0.3 < result["test_accuracy"] <= 1       # well above chance after 320 digits
-    assert calls and calls[-1][:2] == (1, 1)
+    assert len(history["train_loss"]) == 20 and history["steps_per_epoch"] == 10
+    assert history["test_accuracy"][-1] == result["test_accuracy"]
+    assert 0.3 < result["test_accuracy"] <= 1       # well above chance after 20 small steps
+    assert [call[:2] for call in calls] == [(1, 2), (2, 2)]
     assert not result["model"].training
     assert next(result["model"].parameters()).device.type == "cpu"
+    assert result["seconds"] > 0
+
+
+def test_train_network_is_seeded():
+    first = lenet.train_network(lenet.fully_connected_net, epochs=1, n_train=128)
+    second = lenet.train_network(lenet.fully_connected_net, epochs=1, n_train=128)
+    assert first["history"]["train_loss"] == second["history"]["train_loss"]
 
 
 # ---- inspection -----------------------------------------------------------------------
@@ -156,21 +176,29 @@ def test_layer_activity_shapes_and_output(model):
         activity = inspection.layer_activity(model, x)
         expected = model(x)
     shapes = {name: tuple(a.shape) for name, a in activity.items()}
-    assert shapes == {"pixels": (3, 1, 28, 28), "conv1": (3, 32, 26, 26),
-                      "conv2": (3, 64, 24, 24), "pool": (3, 64, 12, 12),
-                      "fc1": (3, 128), "fc2": (3, 10)}
-    assert torch.allclose(activity["fc2"], expected, atol=1e-6)
+    assert shapes == {"pixels": (3, 1, 28, 28), "c1": (3, 6, 28, 28), "c3": (3, 16, 10, 10),
+                      "c5": (3, 120), "f6": (3, 84), "output": (3, 10)}
+    assert torch.allclose(activity["output"], expected, atol=1e-6)
 
 
 def test_activation_maximization_raises_the_units_activity(model):
     units = [0, 4, 9]
-    images = inspection.maximize_activation(model, "fc2", units, steps=30)
+    start = torch.full((1, 1, 28, 28), 0.1)
+    l2 = 0.01
+
+    def objective(images):                  # what the ascent climbs: activity minus penalty
+        with torch.no_grad():
+            activity = model(images)[range(len(images)), units]
+        return activity - l2 * images.pow(2).sum(dim=(1, 2, 3))
+
+    images = inspection.maximize_activation(model, "output", units, steps=30, l2=l2)
     assert images.shape == (3, 28, 28)
     assert images.min() >= 0 and images.max() <= 1
+    assert (objective(images[:, None]) > objective(start.expand(3, 1, 28, 28))).all()
+    # Without the penalty the climb is on the unit's activity alone.
+    images = inspection.maximize_activation(model, "output", units, steps=30, l2=0)
     with torch.no_grad():
-        before = model(torch.full((1, 1, 28, 28), 0.1))[0, units]
-        after = model(images[:, None])[range(3), units]
-    assert (after > before).all()
+        assert (model(images[:, None])[range(3), units] > model(start)[0, units]).all()
 
 
 def test_occluded_copies_cover_one_square_each():
@@ -194,24 +222,41 @@ def test_occlusion_map_of_a_single_pixel_score():
 
 def test_receptive_fields_are_recentred_and_bounded(model):
     images = torch.rand(2, 1, 28, 28)
-    fields = inspection.receptive_fields(model, images, {"conv1": [0, 1], "fc1": [5]},
-                                         patch=3)
-    assert fields["conv1"].shape == (2, 28, 28) and fields["fc1"].shape == (1, 28, 28)
-    # conv1 sees 3x3 pixels; a 3x3 patch touches them from at most 2 pixels away
+    fields = inspection.receptive_fields(model, images, {"c1": [0, 1], "f6": [5]}, patch=3)
+    assert fields["c1"].shape == (2, 28, 28) and fields["f6"].shape == (1, 28, 28)
+    # A C1 unit sees 5x5 pixels, re-centred on rows and columns 12-16; a 3x3 patch touches
+    # them from at most one pixel further out: 11-17.
+    assert inspection.recentred_box("c1") == (12, 16)
     inside = torch.zeros(28, 28, dtype=torch.bool)
-    inside[12:17, 12:17] = True
+    inside[11:18, 11:18] = True
     # Outside that window the true change is 0, but a batch of 784 occluded copies and a batch
     # of one run different convolution kernels, whose float32 sums round differently. Each
-    # result is within n*eps*(|b| + sum|w||x|) of the exact value (n = 3*3 products + the bias;
-    # pixels and the grey fill lie in [0, 1]); two of them differ by at most twice that, and
-    # the map, an average of such differences, too.
-    weight, bias = model.conv1.weight[[0, 1]], model.conv1.bias[[0, 1]]
+    # result is within n*eps*(|b| + sum|w||x|) of the exact value (n = 5*5 products + the bias;
+    # pixels, the zero padding and the grey fill lie in [0, 1]); two of them differ by at most
+    # twice that, and the map, an average of such differences, too.
+    weight, bias = model.c1.weight[[0, 1]], model.c1.bias[[0, 1]]
     scale = bias.abs() + weight.abs().sum(dim=(1, 2, 3))
     rounding = 2 * (weight[0].numel() + 1) * torch.finfo(torch.float32).eps * scale
-    outside = fields["conv1"][:, ~inside]
+    outside = fields["c1"][:, ~inside]
     assert (outside <= rounding[:, None]).all(), (outside.max(dim=1).values, rounding)
     # ...while inside it, covering a pixel the unit sees changes it by far more than rounding.
-    assert (fields["conv1"][:, inside].amax(dim=1) > 1000 * rounding).all()
+    assert (fields["c1"][:, inside].amax(dim=1) > 1000 * rounding).all()
+
+
+@pytest.mark.parametrize("layer", ["c1", "c3"])
+def test_receptive_field_geometry_matches_the_gradient(model, layer):
+    """The pixels RF_GEOMETRY says a unit sees are exactly those its gradient reaches."""
+    stride, first, size = inspection.RF_GEOMETRY[layer]
+    image = torch.rand(1, 1, 28, 28, requires_grad=True)
+    y, x = 3, 2                                   # a unit away from the image's border
+    with torch.no_grad():                         # all weights positive: no cancellation
+        for conv in (model.c1, model.c3):
+            conv.weight.abs_()
+            conv.bias.fill_(1.0)                  # every ReLU open
+    model.s2 = nn.AvgPool2d(2)   # same window as max pooling, but every input gets a gradient
+    inspection.layer_activity(model, image)[layer][0, 0, y, x].backward()
+    seen = torch.nonzero(image.grad[0, 0].abs().sum(dim=1)).flatten()
+    assert seen.tolist() == list(range(stride * y + first, stride * y + first + size))
 
 
 def test_gratings_have_the_stated_orientation():
@@ -223,11 +268,12 @@ def test_gratings_have_the_stated_orientation():
 
 def test_a_horizontal_edge_filter_prefers_horizontal_stripes(model):
     with torch.no_grad():
-        model.conv1.weight[0, 0] = torch.tensor([[-1.0, -2, -1], [0, 0, 0], [1, 2, 1]])
-        model.conv1.bias[0] = 0
+        model.c1.weight[0, 0] = 0
+        model.c1.weight[0, 0, 1:4, 1:4] = torch.tensor([[-1.0, -2, -1], [0, 0, 0], [1, 2, 1]])
+        model.c1.bias[0] = 0
     angles = np.arange(0, 180, 15)
     tuning = inspection.orientation_tuning(model, angles)
-    assert tuning.shape == (32, len(angles))
+    assert tuning.shape == (6, len(angles))
     assert angles[tuning[0].argmax()] in (0, 165, 15)
     assert angles[tuning[0].argmin()] == 90
 
@@ -265,7 +311,7 @@ def test_compare_rdms_is_a_rank_correlation():
 def test_layer_rdms_cover_every_layer(model):
     images, labels = torch.rand(30, 1, 28, 28), torch.arange(30) % 10
     rdms = inspection.layer_rdms(model, images, labels)
-    assert list(rdms) == ["pixels", "conv1", "conv2", "fc1", "fc2"]
+    assert list(rdms) == ["pixels", "c1", "c3", "f6", "output"]
     assert all(r.shape == (10, 10) for r in rdms.values())
 
 
@@ -290,22 +336,44 @@ def test_select_digits_takes_the_asked_classes():
 
 def test_reused_features_stay_frozen(model):
     new = transfer.reuse_features(model)
-    assert torch.equal(new.conv2.weight, model.conv2.weight)
-    assert not any(p.requires_grad for p in new.conv1.parameters())
-    assert all(p.requires_grad for p in new.fc1.parameters())
-    before_conv, before_fc = new.conv1.weight.clone(), new.fc2.weight.clone()
+    assert torch.equal(new.c3.weight, model.c3.weight)
+    assert not any(p.requires_grad for p in new.c1.parameters())
+    assert all(p.requires_grad for p in new.c5.parameters())
+    assert transfer.n_trainable(new) == DENSE     # the head: C5, F6 and the output layer
+    before_conv, before_out = new.c1.weight.clone(), new.output.weight.clone()
     transfer.fit(new, torch.rand(20, 1, 28, 28), torch.arange(20) % 10, epochs=1)
-    assert torch.equal(new.conv1.weight, before_conv)
-    assert not torch.equal(new.fc2.weight, before_fc)
+    assert torch.equal(new.c1.weight, before_conv)
+    assert not torch.equal(new.output.weight, before_out)
+
+
+def test_only_a_new_output_layer_trains_850_parameters(model):
+    probe = transfer.reuse_features(model, frozen=("c1", "c3", "c5", "f6"))
+    assert transfer.n_trainable(probe) == EXPECTED_PARAMS["output"] == 850
+    assert transfer.n_trainable(transfer.unfreeze(probe)) == 61_706
 
 
 def test_transfer_experiment_with_tiny_settings():
     result = transfer.transfer_experiment(n_labelled=10, pretrain_epochs=1, head_epochs=1,
-                                          n_pretrain=128)
+                                          finetune_epochs=1, n_pretrain=128)
     assert result["n_labelled"] == 10
-    for key in ("pretrain_accuracy", "frozen_accuracy", "scratch_accuracy"):
-        assert 0 <= result[key] <= 1
-    assert isinstance(result["model"], LeNet)
+    for variant in ("frozen", "finetuned", "probe", "scratch"):
+        assert 0 <= result[f"{variant}_accuracy"] <= 1
+    assert 0 <= result["pretrain_accuracy"] <= 1
+    assert (result["frozen_trained"], result["probe_trained"]) == (DENSE, 850)
+    assert result["finetuned_trained"] == result["scratch_trained"] == 61_706
+    assert isinstance(result["model"], LeNet5)
+
+
+def test_repeated_transfer_averages_the_runs(monkeypatch):
+    accuracies = iter([0.5, 0.7, 0.9])
+    monkeypatch.setattr(transfer, "transfer_experiment", lambda seed, **kw: {
+        "n_labelled": 100, "frozen_accuracy": next(accuracies), "frozen_trained": 7,
+        "seed_seen": seed, "model": None})
+    result = transfer.repeated_transfer(seeds=(0, 1, 2))
+    assert result["frozen_accuracy"] == pytest.approx(0.7)
+    assert (result["frozen_lowest"], result["frozen_highest"]) == (0.5, 0.9)
+    assert (result["runs"], result["n_labelled"], result["frozen_trained"]) == (3, 100, 7)
+    assert "model" not in result
 
 
 # ---- augmentation -----------------------------------------------------------------------
