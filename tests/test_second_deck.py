@@ -5,6 +5,7 @@ DECK/.cache). Its CRLF, CR and BOM copies must build to a byte-identical site.
 """
 from __future__ import annotations
 
+import ast
 import contextlib
 import html as htmllib
 import importlib.util
@@ -43,6 +44,12 @@ def deck_module():
     sys.modules[spec.name] = module  # inspect finds a class's source through sys.modules
     spec.loader.exec_module(module)
     return module
+
+
+def producer_docstring(name: str) -> str:
+    """A producer's docstring in figures_src/runs.py, read without importing the deck's packages."""
+    tree = ast.parse((DECK / "figures_src" / "runs.py").read_text(encoding="utf-8"))
+    return next(ast.get_docstring(f) for f in tree.body if isinstance(f, ast.FunctionDef) and f.name == name)
 
 
 def break_exec_block(deck: Path) -> str:
@@ -104,8 +111,11 @@ def test_slides_and_deck_toml(built):
                  "A. Newcomer", "Department of Examples, University of Testing", "Winter term 2026"]:
         assert text in html.split("</section>")[0], text  # all on the title slide
     assert '"transition": "fade"' in html and '"slideNumber": "c/t"' in html and '"hash": true' in html
+    assert '<html lang="en-GB">' in html
+    notebooks = "github.com/example-org/optimizers-course/blob/main/notebooks"
     for name in ["01_gradient_descent", "02_adaptive", "03_schedules"]:
-        assert f'data-notebook="https://example.org/optimizers/notebooks/{name}.ipynb"' in html
+        assert f'data-notebook="https://{notebooks}/{name}.ipynb"' in html
+        assert f'href="https://colab.research.google.com/github/{notebooks.removeprefix("github.com/")}/{name}.ipynb"' in html
     drawings = re.search(r'<script type="application/json" id="saved-drawings">(.*?)</script>', html, re.S)
     assert drawings and json.loads(drawings.group(1)) == json.loads((DECK / "board.json").read_text())
 
@@ -168,9 +178,14 @@ def test_every_helper(built):
     assert "loss after 60 steps" in html  # value("optimizer_runs.steps"): an artifact's key
     assert f"<td>{losses['SGD']:.1e}</td>" in html and f"<td>{losses['Adam']:.1e}</td>" in html
     assert f"Best here: {min(losses, key=losses.get)}." in html
-    for name, width in [("trajectories", 75), ("loss_curves", 70), ("lr_schedules", 60)]:
-        assert re.search(rf'<img class="figure" src="figures/{name}.svg" alt="[^"]+" style="width:{width}%" />', html)
+    alt_from_docstring = " ".join(producer_docstring("lr_schedules").split("Alt:")[1].split())
+    for name, classes, alt, width in [
+            ("trajectories", "figure", "Paths of SGD, momentum and Adam over the contour lines of the valley", 75),
+            ("loss_curves", "figure framed", "Loss against step on a log scale for the three optimizers", 70),
+            ("lr_schedules", "figure", alt_from_docstring, 60)]:
+        assert f'<img class="{classes}" src="figures/{name}.svg" alt="{alt}" style="width:{width}%" />' in html
         assert (built.site / "figures" / f"{name}.svg").read_bytes().startswith(b"<?xml")
+    assert 'data-steps="1-2|5-6"' in html  # snippet(..., steps="1-2|5-6"): line steps of a region
     shown = re.sub(r"<[^>]+>", "", html)
     assert "...  # your code here" in shown and "return w - lr * g" in shown  # question, then solution
 
@@ -191,6 +206,7 @@ def test_in_the_browser_offline_with_the_theme(built, chromium):
         assert page.evaluate(style, [".reveal h2", "borderBottomStyle"]) == "dashed"  # chalk
         assert page.evaluate(style, [".reveal h1", "color"]) == "rgb(255, 255, 255)"  # dark, inherited
         assert page.evaluate(style, [".reveal pre.code code", "backgroundColor"]) == "rgb(30, 38, 51)"  # dark
+        assert page.evaluate(style, ["img.figure.framed", "borderTopColor"]) == "rgb(242, 227, 148)"  # cls="framed"
         drawn = page.evaluate("JSON.parse(RevealChalkboard.getData())[0].data[0].events.length")
         assert drawn == 20  # board.json's stroke, loaded
         page.evaluate("() => Reveal.slide(5, 1)")  # the video slide: data-autoplay starts it
@@ -299,7 +315,7 @@ def test_every_file_saved_by_a_windows_editor(built, tmp_path):
     (board.json is written by the browser, not an editor). The theme's css may be copied as written."""
     copy = copy_deck(tmp_path / "optimizers")
     edited = [p for p in copy.rglob("*") if p.is_file() and (p.suffix in {".md", ".py", ".toml", ".css"} or p.name == "extends")]
-    assert len(edited) == 10  # deck.toml, 3 slides, 4 modules, theme.css, extends
+    assert len(edited) == 11  # deck.toml, 3 slides, 5 modules, theme.css, extends
     for path in edited:
         path.write_bytes(ENCODINGS["bom-crlf"](path.read_text(encoding="utf-8")))
     result = run_cli("build", "--deck", str(copy), "--out", str(tmp_path / "site"))

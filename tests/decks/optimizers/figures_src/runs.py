@@ -8,8 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from code_snippets import optim
-
-COLOURS = {"SGD": "#1f77b4", "Momentum": "#ff7f0e", "Adam": "#2ca02c"}
+from figures_src._style import COLOURS
 
 
 def optimizer_runs(progress=None) -> dict:
@@ -60,7 +59,11 @@ def loss_curves(optimizer_runs):
 
 
 def lr_schedules():
-    """Step decay and cosine annealing over 100 steps; needs no artifact."""
+    """Step decay and cosine annealing over 100 steps; needs no artifact.
+
+    Alt: Step decay halves the learning rate every 30 steps; the cosine schedule falls smoothly
+    from 0.1 to 0 over 100 steps.
+    """
     t = np.arange(101)
     fig, ax = plt.subplots(figsize=(7, 3.5))
     ax.plot(t, [optim.step_decay(i) for i in t], label="step decay")
