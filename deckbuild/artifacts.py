@@ -6,6 +6,8 @@ import io
 import pickle
 import sys
 
+from .svg_fonts import embed_fonts
+
 
 def figure_svg(fig) -> bytes:
     """The figure as SVG bytes that are identical from run to run; the figure is closed after."""
@@ -17,7 +19,7 @@ def figure_svg(fig) -> bytes:
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close(fig)
-    return buffer.getvalue()
+    return embed_fonts(buffer.getvalue())  # text kept as text (svg.fonttype "none") gets its glyphs along
 
 
 def artifact_bytes(result) -> bytes:
