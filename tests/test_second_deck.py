@@ -182,7 +182,7 @@ def test_every_helper(built):
     for name, classes, alt, width in [
             ("trajectories", "figure", "Paths of SGD, momentum and Adam over the contour lines of the valley", 75),
             ("loss_curves", "figure framed", "Loss against step on a log scale for the three optimizers", 70),
-            ("lr_schedules", "figure", alt_from_docstring, 60)]:
+            ("lr_schedules", "figure", alt_from_docstring, 50)]:
         assert f'<img class="{classes}" src="figures/{name}.svg" alt="{alt}" style="width:{width}%" />' in html
         assert (built.site / "figures" / f"{name}.svg").read_bytes().startswith(b"<?xml")
     assert 'data-steps="1-2|5-6"' in html  # snippet(..., steps="1-2|5-6"): line steps of a region
