@@ -6,10 +6,11 @@ matplotlib and runs nothing.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from .cache import Cache
-from .deps import library_imports
+from .deps import DECK_PACKAGES, library_imports
 from .display import make_display
 from .errors import Collector, DeckError
 from .figures import index_producers
@@ -27,6 +28,10 @@ def execute(deck: Path, refs: list[Ref], cache: Cache, *, device: str = "cpu", t
     """Results for every output/value/figure/exec reference; user mistakes raise one DeckError."""
     deck = Path(deck).resolve()
     problems = Collector()
+    for name, path in _shadowing(deck):
+        problems.add(path, 0, f"shadows Python's module '{name}' for all code the deck runs "
+                              "(the deck folder comes first on sys.path): rename it")
+    problems.raise_if_any()  # running anything now would only add errors that follow from it
     try:
         producers = index_producers(deck)
     except DeckError as error:
@@ -43,6 +48,19 @@ def execute(deck: Path, refs: list[Ref], cache: Cache, *, device: str = "cpu", t
     problems.problems.sort(key=lambda p: (p.path, p.line))
     problems.raise_if_any()
     return plan.results
+
+
+def _shadowing(deck: Path) -> list[tuple[str, str]]:
+    """(module name, deck file) for each top-level module of the deck that hides a module of the standard
+    library or a computing library (random.py, numpy/): every job would import the deck's file instead."""
+    found = []
+    for path in sorted(deck.glob("*.py")) + sorted(deck.glob("*/__init__.py")):
+        name = path.stem if path.name != "__init__.py" else path.parent.name
+        if name in DECK_PACKAGES or not name.isidentifier():
+            continue
+        if name in sys.stdlib_module_names or name in library_versions():
+            found.append((name, path.relative_to(deck).as_posix()))
+    return found
 
 
 def run_jobs(plan: Plan, timeout: float, verbose: bool, progress: bool | None) -> None:
