@@ -50,12 +50,23 @@ def _classes(value) -> str | None:
     return None if ok else f'takes CSS class names in quotes, e.g. cls="wide" (got {value!r})'
 
 
+def _demo_kind(value) -> str | None:
+    kinds = ("draw-digit", "occlude")  # deckbuild/demo.py KINDS; not imported here to keep this module light
+    return None if value in kinds else f'takes "draw-digit" or "occlude" (got {value!r})'
+
+
+def _layer(value) -> str | None:
+    ok = isinstance(value, str) and value.strip()
+    return None if ok else f'takes the name of a layer of the module in quotes, e.g. layer="c1" (got {value!r})'
+
+
 # helper -> (its positional parameters after the name, {keyword: check returning a complaint or None})
 SIGNATURES = {
     "snippet": ((), {"steps": _steps, "caption": _flag}),
     "output": ((), {}),
     "value": (("fmt",), {"fmt": _format}),
     "figure": ((), {"alt": _alt, "width": _width, "cls": _classes}),
+    "demo": ((), {"kind": _demo_kind, "layer": _layer}),
 }
 
 

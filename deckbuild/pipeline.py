@@ -105,10 +105,16 @@ def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options
             problems.extend(error)
     alts = _alt_texts(root, refs, problems)
     problems.raise_if_any()
-    html, figure_files = [], {}
+    html, figure_files, demos = [], {}, {}
+    if ran is not None and ran.artifacts:  # demo(): export the trained module for the page
+        from .demo import make_demos
+
+        demos = make_demos(root, [ref for ref in refs if ref.kind == "demo"], ran.artifacts, cache, timeout,
+                           figure_files, problems)
     for ref in refs:
         try:
-            html.append(_result_html(ref, code.get(ref), ran, figure_files, make_figures, alts.get(ref)))
+            html.append(demos.get(ref, "") if ref.kind == "demo" else
+                        _result_html(ref, code.get(ref), ran, figure_files, make_figures, alts.get(ref)))
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()

@@ -23,6 +23,7 @@ class Results:
     texts: dict = field(default_factory=dict)  # (kind, target) -> printed text of output() / exec
     values: dict = field(default_factory=dict)  # target -> int | float | str
     figures: dict = field(default_factory=dict)  # figure name -> SVG file in the cache
+    artifacts: dict = field(default_factory=dict)  # producer of a demo() -> its artifact's cache key
 
     def text(self, ref: Ref) -> str:
         return self.texts[(ref.kind, ref.target)]
@@ -71,6 +72,8 @@ class Plan:
             self._exec(ref)
         elif ref.kind in ("value", "figure") and self.producers is not None:
             self._from_producer(ref)
+        elif ref.kind == "demo" and self.producers is not None:
+            self._for_demo(ref)
 
     def _call(self, ref: Ref) -> None:
         found = self._check_call(ref)
@@ -129,6 +132,16 @@ class Plan:
                 self.results.figures[name] = path
         elif ref.kind == "value" and not self.resolve_value(ref, self.cache.get_json("summary", self.keys[name])):
             self._summary_job(name).refs.append(ref)
+
+    def _for_demo(self, ref: Ref) -> None:
+        """demo() exports a producer's module (demo.py): its artifact must be cached, or made first."""
+        if ref.target not in self.producers:
+            self.bad(ref, f"demo('{ref.target}'): unknown producer '{ref.target}' "
+                          f"(producers: {name_list(ref.target, self.producers)})")
+        elif self.make_figures:
+            self.results.artifacts[ref.target] = self.keys[ref.target]
+            if not self._has_artifact(ref.target):
+                self._producer_job(ref.target)  # no ref attached: the job's result is read by demo.py
 
     def _summary_job(self, name: str) -> Job:
         """The producer's job, or only re-reading its cached artifact when the summary alone was lost."""

@@ -13,7 +13,7 @@ from .fences import lex_fences
 from .helper_args import argument_problems
 from .model import Ref, SourceFile
 
-HELPERS = ("snippet", "output", "value", "figure")
+HELPERS = ("snippet", "output", "value", "figure", "demo")
 
 
 def jinja_environment() -> Environment:

@@ -30,8 +30,10 @@ def render_page(config: DeckConfig, stacks: list[list[Slide]], assets: dict[str,
     return env.get_template(name).render(
         config=config,
         stacks=stacks,
-        stylesheets=STYLESHEETS + [f"theme/{theme.name}.css" for theme in config.theme_chain()],
-        scripts=[target for _, target in VENDOR if target.endswith(".js")],
+        stylesheets=STYLESHEETS + [f"theme/{theme.name}.css" for theme in config.theme_chain()]
+        + [target for target in assets if target == "demo/demo.css"],  # live demos (demo.py), if any
+        scripts=[target for _, target in VENDOR if target.endswith(".js")]
+        + [target for target in assets if target == "demo/demo.js"],
         plugins=PLUGINS,
         reveal_options={**REVEAL_DEFAULTS, **with_plugin_options(config.reveal)},
         # the lecture hall (hall.py): a notebook link per slide file, saved drawings, the PDF link

@@ -32,7 +32,7 @@ def helpers(lookup: Lookup) -> dict:
         helper.__name__ = kind
         return helper
 
-    return {kind: make(kind) for kind in ("snippet", "output", "value", "figure")}
+    return {kind: make(kind) for kind in ("snippet", "output", "value", "figure", "demo")}
 
 
 def render_file(file: SourceFile, env: Environment, globals_: dict) -> str:
