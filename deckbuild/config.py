@@ -61,7 +61,7 @@ class DeckConfig:
             parent = theme / "extends"
             if not parent.is_file():
                 return chain
-            theme = DeckConfig(self.root, self.title, theme=parent.read_text().strip()).theme_dir()
+            theme = DeckConfig(self.root, self.title, theme=parent.read_text(encoding="utf-8-sig").strip()).theme_dir()
 
 
 def available_themes(root: Path) -> list[str]:
@@ -165,7 +165,7 @@ def _check_theme_chain(config: DeckConfig) -> None:
     seen, theme = [], config.theme_dir()
     while (theme / "extends").is_file():
         seen.append(theme.name)
-        parent = (theme / "extends").read_text(encoding="utf-8", errors="replace").strip()
+        parent = (theme / "extends").read_text(encoding="utf-8-sig", errors="replace").strip()
         where = relpath(theme / "extends", config.root)
         if parent not in available_themes(config.root):
             themes = ", ".join(available_themes(config.root))

@@ -43,7 +43,7 @@ def colab_url(config: DeckConfig, slide_path: str) -> str:
         return ""
     match = GITHUB.fullmatch(notebook_url(config, slide_path)) or RAW_GITHUB.fullmatch(notebook_url(config, slide_path))
     if not match:  # Colab opens github/OWNER/REPO/blob/BRANCH/PATH: the branch must be in the URL
-        text = (config.root / "deck.toml").read_text(encoding="utf-8")
+        text = (config.root / "deck.toml").read_text(encoding="utf-8-sig")
         line = next((n for n, l in enumerate(text.splitlines(), 1) if l.strip().startswith("notebook_base_url")), 0)
         raise DeckError(Problem("deck.toml", line, "notebook_base_url on GitHub needs the branch and folder, like "
                                                    "https://github.com/OWNER/REPO/blob/main/notebooks/"))
@@ -72,7 +72,7 @@ def saved_drawings(config: DeckConfig) -> object | None:
     if not path.is_file():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", 0)
         reason = getattr(error, "msg", "not UTF-8 text")

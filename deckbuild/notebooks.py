@@ -48,7 +48,7 @@ def export_notebooks(root: Path, options: Options = Options(), *, out: Path | No
     config, cache = load_config(root), Cache(root / ".cache")
     env, files = jinja_environment(), read_slide_files(root)
     refs = index_references(files, env)
-    results, _ = resolve_references(root, refs, cache, options, config.timeout, Stash(), make_figures=True)
+    results, _ = resolve_references(root, refs, cache, options, config.timeout, Stash())
     producers = index_producers(root)
     maker = CellMaker(root, results, producers)
     maker.stored_results = _stored_results(root, cache, producers, options.device)

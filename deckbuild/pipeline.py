@@ -7,14 +7,14 @@ from pathlib import Path
 
 from .cache import Cache
 from .codeblocks import code_html, output_html
-from .config import load_config
+from .config import DeckConfig, load_config
 from .deck_files import unusable_code_files
 from .errors import Collector, DeckError, Problem
 from .lock import one_at_a_time
 from .model import Ref
 from .references import call_key, index_references, jinja_environment
 from .markdown_render import Stash
-from .render import render_slides
+from .render import Slide, render_slides
 from .resolved import recall, remember, resolved_key
 from .hall import site_extras
 from .site import render_page, write_site
@@ -35,12 +35,29 @@ class Options:
 def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
     """Build the deck in `root` into `out`; raises DeckError listing every user mistake."""
     config = load_config(root)
+    refs, stacks, assets = make_slides(root, config, options)
+    assets = {**site_extras(config), **assets}  # the PDF and notebooks, when exported
+    write_site(out, render_page(config, stacks, assets), config, assets)
+    return refs
+
+
+@one_at_a_time
+def check(root: Path, options: Options = Options()) -> list[Ref]:
+    """Everything a build does but writing the site: every reference resolved, every output, value
+    and figure computed, every slide rendered, so that check fails wherever build would."""
+    refs, _, _ = make_slides(root, load_config(root), options)
+    return refs
+
+
+def make_slides(root: Path, config: DeckConfig, options: Options) -> tuple[list[Ref], list[list[Slide]], dict[str, Path]]:
+    """The references, the slides as data, and the files they show: slide files read, references
+    indexed and resolved (code run, figures drawn), Jinja, slide splitting, Markdown, math, media."""
     cache = Cache(root / ".cache")
     env = jinja_environment()
     files = read_slide_files(root)
     refs = index_references(files, env, unusable_code_files(root))
     stash = Stash()  # code, outputs and figures wait here while Markdown runs
-    results, figure_files = resolve_references(root, refs, cache, options, config.timeout, stash, make_figures=True)
+    results, figure_files = resolve_references(root, refs, cache, options, config.timeout, stash)
     problems, raw = Collector(), []
     globals_ = helpers(lambda key: results[key])
     for file in files:
@@ -49,29 +66,19 @@ def build(root: Path, out: Path, options: Options = Options()) -> list[Ref]:
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
-    stacks, media = render_slides(raw, root, cache, stash, generated=set(figure_files))
-    assets = {**site_extras(config), **figure_files, **media}  # the PDF and notebooks, when exported
-    write_site(out, render_page(config, stacks, assets), config, assets)
-    return refs
-
-
-@one_at_a_time
-def check(root: Path, options: Options = Options()) -> list[Ref]:
-    """Resolve every reference and run every output and value, drawing no figure."""
-    config = load_config(root)
-    refs = index_references(read_slide_files(root), jinja_environment(), unusable_code_files(root))
-    resolve_references(root, refs, Cache(root / ".cache"), options, config.timeout, Stash(), make_figures=False)
-    return refs
+    figures = {f"figures/{ref.target}.svg" for ref in refs if ref.kind == "figure"}
+    stacks, media = render_slides(raw, root, cache, stash, generated=figures | set(figure_files))  # + demo()'s
+    return refs, stacks, {**figure_files, **media}
 
 
 def resolve_references(root: Path, refs: list[Ref], cache: Cache, options: Options, timeout: float,
-                       stash: Stash, make_figures: bool) -> tuple[dict, dict[str, Path]]:
+                       stash: Stash) -> tuple[dict, dict[str, Path]]:
     """HTML (or text) for every reference, keyed by call_key; and the figure files to copy. Remembered
     as a whole under a hash of all they depend on, so that a prose edit computes none of it again."""
-    memo = resolved_key(root, refs, options.device, make_figures, cache)
+    memo = resolved_key(root, refs, options.device, cache)
     remembered = recall(cache, memo)
     if remembered is None:
-        remembered = _references_html(root, refs, cache, options, timeout, make_figures)
+        remembered = _references_html(root, refs, cache, options, timeout)
         remember(cache, memo, *remembered)
     html, figure_files = remembered
     results = {call_key(ref.kind, ref.target, ref.args): text if ref.kind == "value" else stash.add(text)
@@ -79,8 +86,8 @@ def resolve_references(root: Path, refs: list[Ref], cache: Cache, options: Optio
     return results, figure_files
 
 
-def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options, timeout: float,
-                     make_figures: bool) -> tuple[list[str], dict[str, Path]]:
+def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options,
+                     timeout: float) -> tuple[list[str], dict[str, Path]]:
     """The HTML of each reference in order (snippets found, code run or read from the cache), and the figure files."""
     problems, code = Collector(), {}
     if any(ref.kind == "snippet" for ref in refs):
@@ -100,7 +107,7 @@ def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options
 
         try:
             ran = execute(root, runnable, cache, device=options.device, timeout=timeout, verbose=options.verbose,
-                          make_figures=make_figures, progress=options.progress)
+                          progress=options.progress)
         except DeckError as error:
             problems.extend(error)
     alts = _alt_texts(root, refs, problems)
@@ -114,7 +121,7 @@ def _references_html(root: Path, refs: list[Ref], cache: Cache, options: Options
     for ref in refs:
         try:
             html.append(demos.get(ref, "") if ref.kind == "demo" else
-                        _result_html(ref, code.get(ref), ran, figure_files, make_figures, alts.get(ref)))
+                        _result_html(ref, code.get(ref), ran, figure_files, alts.get(ref)))
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
@@ -139,7 +146,7 @@ def _alt_texts(root: Path, refs: list[Ref], problems: Collector) -> dict[Ref, st
     return alts
 
 
-def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_figures: bool, alt: str | None) -> str:
+def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], alt: str | None) -> str:
     """What a helper call puts on the slide."""
     if ref.kind == "snippet":
         caption = ref.arg("caption")
@@ -159,8 +166,7 @@ def _result_html(ref: Ref, snippet, ran, figure_files: dict[str, Path], make_fig
             raise DeckError(Problem(ref.path, ref.line, f"format {fmt!r} does not fit the value: {error}")) from None
     if ref.kind == "figure":
         target = f"figures/{ref.target}.svg"
-        if make_figures:
-            figure_files[target] = ran.figure(ref)
+        figure_files[target] = ran.figure(ref)
         alt = escape(alt or "", quote=True)  # alt text is prose: quotes and < must stay text
         style = f' style="width:{escape(ref.arg("width"), quote=True)}"' if ref.arg("width") else ""
         classes = escape(" ".join(filter(None, ["figure", ref.arg("cls", "")])), quote=True)

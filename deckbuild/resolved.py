@@ -15,11 +15,11 @@ KIND = "resolved"
 CODE = ("code_snippets", "figures_src")
 
 
-def resolved_key(root: Path, refs: list[Ref], device: str, make_figures: bool, cache: Cache) -> str:
+def resolved_key(root: Path, refs: list[Ref], device: str, cache: Cache) -> str:
     """The hash of every input of the references' results (code, data, engine, versions, device)."""
     files = [f for folder in CODE for f in files_under(root / folder)] + [f for base in ENGINE for f in files_under(base)]
     asked = [(ref.kind, ref.target, ref.args) for ref in refs]
-    return key_of(KIND, asked, files_digest(None, files), data_fingerprint(root, cache), device, make_figures,
+    return key_of(KIND, asked, files_digest(None, files), data_fingerprint(root, cache), device,
                   library_versions(None))
 
 

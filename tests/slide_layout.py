@@ -21,7 +21,8 @@ MEASURE = """() => {
       ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
   for (const el of slide.querySelectorAll('*')) {
     // notes are hidden; KaTeX draws roots and braces as wide SVG paths that their box crops
-    if (el.closest('aside.notes') || el.closest('svg')) continue;
+    // KaTeX's MathML copy is for screen readers: clipped to nothing on screen, whatever its width
+    if (el.closest('aside.notes') || el.closest('svg') || el.closest('.katex-mathml')) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     const out = Math.max(box.left - r.left, r.right - box.right, box.top - r.top, r.bottom - box.bottom);
@@ -54,7 +55,9 @@ def layout_problems(page, screenshots: Path | None = None) -> dict[str, list[str
     for h, v in slide_indices(page):
         page.evaluate(f"() => Reveal.slide({h}, {v}, 999)")  # the final fragment state
         # Fragments fade in: wait until no CSS transition or animation runs any more.
-        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+        # (animations that loop forever, such as reveal.js's arrow hint, never end: they do not count)
+        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running'"
+                               " || a.effect.getComputedTiming().iterations === Infinity)")
         label = f"{h}.{v} {slide_title(page)}"
         if screenshots is not None:
             page.screenshot(path=str(screenshots / f"slide-{h:02d}-{v:02d}.png"))

@@ -467,6 +467,23 @@ def test_rows_behave_the_same_through_build_py(tmp_path):
         assert (forked[key].returncode, problem_lines(forked[key].stderr)) == (plain.returncode, problem_lines(plain.stderr))
 
 
+# Rows whose mistake only shows when a site is written: `check` writes none.
+SITE_ONLY = {"bad-chalkboard-drawings"}
+
+
+def test_check_fails_wherever_build_fails(tmp_path):
+    """CI may run `check` alone: it must reject every deck that `build` rejects, with the same lines."""
+    rows = {param.id: param.values for param in BAD_INPUTS if param.id not in SITE_ONLY}
+    outside = write_files(tmp_path / "outside", OUTSIDE)
+    decks = {key: make(tmp_path / key, {name: text for name, text in {**BASE, **files}.items() if text is not None}, outside)
+             for key, (files, _) in rows.items()}
+    checked = run_cli_many({key: ["check", "--deck", str(deck)] for key, deck in decks.items()}, tmp_path)
+    differ = {key: problem_lines(checked[key].stderr) for key, (_, messages) in rows.items()
+              if (checked[key].returncode, problem_lines(checked[key].stderr))
+              != (1, [placed(message, outside, decks[key]) for message in messages])}
+    assert differ == {}
+
+
 # ---------------------------------------------------------------------------------------------
 # 2. Killed builds: SIGINT (Ctrl-C) and SIGKILL while training, drawing and writing the site.
 # ---------------------------------------------------------------------------------------------
