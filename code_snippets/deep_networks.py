@@ -65,9 +65,11 @@ class Block(nn.Module):
                                nn.Linear(width, width), nn.ReLU())
         self.skip = skip
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # the skip adds the identity: the gradient of x + f(x) is 1 + f'(x)
-        return x + self.f(x) if self.skip else self.f(x)
+    def forward(self, x):
+        # the gradient of x + f(x) is I + f'(x)
+        if self.skip:
+            return x + self.f(x)
+        return self.f(x)
 
 
 def first_layer_gradient(skip: bool, n_layers: int, seed: int = 0):
@@ -85,18 +87,19 @@ def first_layer_gradient(skip: bool, n_layers: int, seed: int = 0):
 
 def activation_gradients_through_depth() -> None:
     """The gradient that reaches layer 1 of 20, for three activations."""
-    print(f"{DEPTH} layers of {WIDTH}   mean slope   gradient norm")
-    print("                               layer 1   layer 20")
+    print(f"{DEPTH} layers of {WIDTH} units")
+    print("          mean   gradient norm")
+    print(f"          slope  layer 1  layer {DEPTH}")
     for name in ACTIVATIONS:
         first, last, mean_slope = gradient_through_depth(name)
-        print(f"{name:<8}{mean_slope:17.2f}{first:14.1e}{last:11.1e}")
+        print(f"{name:<8}{mean_slope:7.2f}{first:9.1e}{last:10.1e}")
 
 
 def residual_gradients() -> None:
     """Gradient norm at the first layer, plain network against skips."""
-    print("ReLU network    layers   gradient norm")
-    print("                         first layer  last layer")
+    print("ReLU network, gradient norm of the weights")
+    print(f"{'layers':<14}{'first':>8}{'last':>9}")
     for n_layers in (20, 50):
-        for skip, name in ((False, "plain"), (True, "with skips")):
+        for skip, name in ((False, "plain"), (True, "skips")):
             first, last = first_layer_gradient(skip, n_layers)
-            print(f"{name:<16}{n_layers:6d}{first:13.1e}{last:12.1e}")
+            print(f"{n_layers:3d} {name:<10}{first:8.1e}{last:9.1e}")

@@ -34,22 +34,24 @@ def update_running_stats(running_mean, running_var, x, momentum=0.1):
     return running_mean, running_var
 
 
-def conv_bn_relu(in_channels: int, out_channels: int) -> nn.Sequential:
+def conv_bn_relu(c_in: int, c_out: int) -> nn.Sequential:
     """The usual block: convolution, batch norm, ReLU."""
+    # [start:conv_bn_relu_block]
     return nn.Sequential(
-        # no bias: batch norm subtracts the mean, then adds its own shift
-        nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
-        nn.BatchNorm2d(out_channels),
+        # no bias: batch norm removes the mean
+        nn.Conv2d(c_in, c_out, 3, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),  # then adds its own shift
         nn.ReLU(),
     )
+    # [end:conv_bn_relu_block]
 
 
 def _channel_stats(name: str, x: torch.Tensor) -> list[str]:
     """Two lines: per-channel mean and variance of an (N, C, H, W) tensor."""
     means = x.mean(dim=(0, 2, 3)).tolist()
     variances = x.var(dim=(0, 2, 3), unbiased=False).tolist()
-    return [f"{name:<7}mean     " + "".join(f"{round(m, 2) + 0.0:9.2f}" for m in means),
-            f"{'':<7}variance " + "".join(f"{v:9.2f}" for v in variances)]
+    return [f"{name:<7}mean     " + "".join(f"{round(m, 2) + 0.0:11.2f}" for m in means),
+            f"{'':<7}variance " + "".join(f"{v:11.2f}" for v in variances)]
 
 
 def batch_norm_per_channel_statistics() -> None:
@@ -59,7 +61,7 @@ def batch_norm_per_channel_statistics() -> None:
     x = torch.randn(16, 3, 8, 8) * scale + offset
     bn = nn.BatchNorm2d(3)  # starts with gamma = 1, beta = 0
     y = bn(x).detach()
-    print(" " * 16 + "channel 0 channel 1 channel 2")
+    print(" " * 16 + "".join(f"{f'channel {c}':>11}" for c in range(3)))
     print("\n".join(_channel_stats("before", x) + _channel_stats("after", y)))
     ours = batch_norm(x, bn.weight, bn.bias)
     print("formula == nn.BatchNorm2d:", torch.allclose(ours, y, atol=1e-5))

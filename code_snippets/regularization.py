@@ -28,7 +28,7 @@ def train_step_with_l1(model, images, labels, optimizer, l1_lambda=1e-4):
     optimizer.zero_grad()
     # [start:l1_loss]
     task_loss = F.cross_entropy(model(images), labels)
-    loss = task_loss + l1_lambda * l1_penalty(model)  # with lambda
+    loss = task_loss + l1_lambda * l1_penalty(model)
     # [end:l1_loss]
     loss.backward()
     optimizer.step()
