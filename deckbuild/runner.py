@@ -74,11 +74,15 @@ class Worker:
     def __init__(self, deck: Path, cache_root: Path, preload: frozenset[str]):
         self.deck, self.cache_root, self.preload = deck, cache_root, preload
         self.process: subprocess.Popen | None = None
+        self.ready = False  # it has imported its libraries
+        self.started = 0.0
 
     def run(self, job: dict, display) -> Outcome:
         """Run one job (a dict for worker.py) and wait for its end; progress goes to the display."""
         if self.process is None:
-            self._start(display)
+            self.spawn()
+        if not self.ready:
+            self._await_ready(display)
         display.start(job)
         send(self.job_fd, job)
         reply = None
@@ -98,9 +102,9 @@ class Worker:
         display.finish(job, outcome)
         return outcome
 
-    def _start(self, display) -> None:
-        """Start the worker and wait until it has imported its libraries."""
-        started = time.perf_counter()
+    def spawn(self) -> None:
+        """Start the worker process; it imports its libraries while the caller goes on."""
+        self.started, self.ready = time.perf_counter(), False
         job_read, self.job_fd = os.pipe()
         self.event_fd, event_write = os.pipe()
         engine_parent = str(Path(__file__).resolve().parents[1])
@@ -121,11 +125,14 @@ class Worker:
         )
         os.close(job_read)
         os.close(event_write)
+
+    def _await_ready(self, display) -> None:
         display.starting()
         if self._receive(START_TIMEOUT) != "ready":
             self.close()
             raise RuntimeError("the deckbuild worker process did not start (see the messages above)")
-        display.started(time.perf_counter() - started)
+        self.ready = True
+        display.started(time.perf_counter() - self.started)
 
     def _receive(self, timeout: float):
         """The next message from the worker, or None when it has ended or said nothing in time."""
@@ -137,13 +144,15 @@ class Worker:
         if self.process is None:
             return
         os.close(self.job_fd)
+        if not self.ready:  # still importing its libraries: nothing of value to wait for
+            self.process.kill()
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
         os.close(self.event_fd)
-        self.process = None
+        self.process, self.ready = None, False
 
 
 _warm = threading.local()  # .kept: the Worker a `kept_warm()` block holds on to in this thread
@@ -161,6 +170,19 @@ def kept_warm():
         del _warm.kept
         if kept is not None:
             kept.close()
+
+
+def has_warm_worker() -> bool:
+    """Inside kept_warm(): a worker is kept (started, or starting)."""
+    return getattr(_warm, "kept", None) is not None and _warm.kept.process is not None
+
+
+def warm_up(deck: Path, cache_root: Path, preload: list[str]) -> None:
+    """Inside kept_warm(): start a worker now for the builds to come, unless the kept one will do, so
+    that the first code edit does not wait for torch to load."""
+    with worker_for(deck, cache_root, preload) as worker:
+        if worker.process is None:
+            worker.spawn()
 
 
 @contextmanager

@@ -16,7 +16,8 @@ from .config import ENGINE_ROOT
 from .errors import DeckError, Problem, relpath
 from .pipeline import Options, build
 from .preview_http import bind
-from .runner import kept_warm
+from .deps import DECK_PACKAGES, library_imports
+from .runner import has_warm_worker, kept_warm, warm_up
 
 SOURCES = ("slides", "code_snippets", "figures_src", "themes")  # folders of the deck that are watched
 # Saves closer together than QUIET seconds make one build; the watcher reports every STEP_MS.
@@ -122,9 +123,28 @@ class Preview:
                 print(f"build failed{why} ({seconds:.2f} s); the browser keeps the last good deck", file=sys.stderr)
             else:
                 print(f"built{why} ({seconds:.2f} s)", file=sys.stderr)
+            if not has_warm_worker():
+                self._warm_up()
             with self._changed:
                 self._set_status(building=False, seconds=round(seconds, 3), problems=problems,
                                  builds=self._status["builds"] + 1, version=self._status["version"] + (not problems))
+
+    def _warm_up(self) -> None:
+        """A worker ready for the next code edit, with the libraries the deck's code imports (each job
+        still imports the deck's own modules afresh)."""
+        sources = []
+        for package in DECK_PACKAGES:
+            for path in sorted((self.root / package).glob("**/*.py")):
+                try:
+                    sources.append(path.read_text(encoding="utf-8-sig"))
+                except (OSError, UnicodeDecodeError):  # the build reports it
+                    continue
+        if not sources:
+            return
+        try:
+            warm_up(self.root, self.root / ".cache", sorted(library_imports(sources)))
+        except OSError as error:  # the next build that runs code starts a worker itself
+            print(f"could not start a worker ahead of time: {error}", file=sys.stderr)
 
     def _take_request(self) -> str | None:
         """Wait for a wanted build and `quiet` s without saves; the saved paths, None when stopping."""

@@ -343,6 +343,32 @@ def test_the_worker_stays_warm_between_builds_and_restarts_when_its_imports_chan
     assert [edit for *_, edit in seen] == ["0", "2", "3"]
 
 
+def test_the_first_code_edit_finds_a_worker_started_ahead(make_deck):
+    deck = make_deck({"slides/01_a.md": SLIDES.format(text="prose only"),
+                      "code_snippets/demo.py": PIDS.format(imports="import numpy", edit=1)})
+    with Preview(deck) as preview:
+        assert wait_status(preview, lambda status: status["builds"] == 1)["problems"] == []
+        ahead = workers_of(deck)  # started after the first build, which ran no code
+        save(deck / "slides/01_a.md", SLIDES.format(text='{{ output("demo:pids") }}'))
+        assert wait_status(preview, lambda status: status["builds"] == 2, timeout=60)["problems"] == []
+        worker = re.search(r"pids (\d+) ", (preview.out / "index.html").read_text()).group(1)
+    assert ahead == [int(worker)]
+
+
+def workers_of(deck: Path) -> list[int]:
+    """The worker processes (children of this test process) started for the deck."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline, stat = (entry / "cmdline").read_bytes(), (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == os.getpid() and b"deckbuild.worker" in cmdline and os.fsencode(deck) in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
 @contextlib.contextmanager
 def busy_loops(n: int = 2):
     """n processes that keep the CPUs busy while the block runs (a loaded machine)."""
