@@ -425,12 +425,17 @@ def preview_rows(deck: Path, runs: int) -> list[Row]:
     module = deck / "code_snippets" / f"{edited_module(deck, snippet_users(deck))}.py"
     with log.open("w") as stderr:
         prose, code = _preview_latencies(deck, runs, stderr, module)
-    rebuilds = [float(s) for s in re.findall(r"^built after .* \((\d+\.\d+) s\)$", log.read_text(), re.M)]
+    text = log.read_text()
+    rebuilds = [float(s) for s in re.findall(r"^built after .* \((\d+\.\d+) s\)$", text, re.M)]
     note = f"of which the rebuild in `serve`: median {statistics.median(rebuilds[:runs]):.2f} s" if rebuilds else ""
-    return [Row("live preview: save to reloaded page (prose edit)", prose, "s", "< 1 s",
-                statistics.median(prose) < 1, note),
-            Row(f"live preview: save to reloaded page (edit of {module.name})", code, "s", "(reported)", None,
-                "its outputs rerun in the worker")]
+    # The outputs' own compute, as each code edit's build reports it: the target holds for under 0.3 s.
+    compute = [float(s) for s in re.findall(r"^ran \d+ code snippets? \((\d+\.\d+) s\)$", text, re.M)][-runs:]
+    code_note = (f"its outputs rerun in the warm worker ({statistics.median(compute):.2f} s of compute); "
+                 f"rebuild median {statistics.median(rebuilds[runs:]):.2f} s" if compute and rebuilds[runs:] else "")
+    return [Row("live preview: save to reloaded page (prose edit)", prose, "s", "< 0.4 s",
+                statistics.median(prose) < 0.4, note),
+            Row(f"live preview: save to reloaded page (edit of {module.name})", code, "s", "< 1 s",
+                statistics.median(code) < 1, code_note)]
 
 
 def _preview_latencies(deck: Path, runs: int, stderr, module: Path) -> tuple[list[float], list[float]]:
