@@ -81,6 +81,11 @@ def _module_producers(deck: Path, path: Path, problems: Collector) -> list[Produ
         problems.add(rel, error.lineno or 0, f"SyntaxError: {error.msg}")
         return []
     defs = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.name.startswith("_")}
+    for node in tree.body:  # Python keeps the last definition; a reader of the file may see the first
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node.lineno < getattr(defs.get(node.name), "lineno", 0):
+            last = defs[node.name].lineno
+            problems.add(rel, node.lineno, f"'{node.name}' is defined again at line {last}, which replaces this one: "
+                                           "rename or remove one")
     lines = text.splitlines(keepends=True)
     sources = {name: "".join(lines[_first_line(n) - 1 : n.end_lineno]) for name, n in defs.items()}
     # The module without its producers: imports, constants and private helpers every producer shares.

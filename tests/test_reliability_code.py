@@ -64,6 +64,8 @@ BAD_CODE = [
     row("same-name-twice", {S: '# A\n{{ output("twice:f") }}\n', "code_snippets/twice.py": TWICE},
         "slides/01_a.md:2: output('twice:f'): 'f' is defined 2 times in code_snippets/twice.py (lines 1, 5): "
         "the last one runs; rename or remove the others"),
+    row("producer-defined-twice", {S: '# A\n{{ value("p.v") }}\n', "figures_src/fp.py": TWICE.replace("f()", "p()")},
+        "figures_src/fp.py:1: 'p' is defined again at line 5, which replaces this one: rename or remove one"),
     row("shadows-the-standard-library", {S: '# A\n{{ output("m:spam") }}\n', **M, "random.py": "def shuffle(x):\n    pass\n"},
         "random.py: shadows Python's module 'random' for all code the deck runs (the deck folder comes first "
         "on sys.path): rename it"),
