@@ -80,7 +80,8 @@ def orientation_tuning_curves(trained_lenet5):
     tuning = orientation_tuning(model, ANGLES, WAVELENGTH)
     selectivity = orientation_selectivity(tuning, ANGLES)
     fig = new_figure(11, 4.6)
-    fig.get_layout_engine().set(wspace=0.1)   # room between panels: "180" and "0" must not touch
+    # Room between panels: "180" and "0" must not touch, nor a title the ticks above it.
+    fig.get_layout_engine().set(wspace=0.1, hspace=0.12)
     grid = fig.add_gridspec(2, 4, width_ratios=[0.8, 1, 1, 1])
     for row, angle in enumerate((0, 45)):
         ax = fig.add_subplot(grid[row, 0])
@@ -93,9 +94,15 @@ def orientation_tuning_curves(trained_lenet5):
         ax.set_xticks([0, 90, 180])
         ax.tick_params(labelsize=15)
         ax.set_xlim(0, 180)
-        ax.set_ylim(0, None)
         ax.set_yticks([])
-        ax.set_title(f"selectivity {selectivity[unit]:.2f}", loc="right", fontsize=15)
+        peak = tuning[unit].max().item()
+        if peak > 0:
+            ax.set_ylim(0, 1.1 * peak)
+            note = f"selectivity {selectivity[unit]:.2f}"
+        else:                                    # ReLU never opens for these stimuli
+            note = "silent"
+        ax.text(1, 1.05, note, transform=ax.transAxes, ha="right", va="bottom",
+                fontsize=15)                     # beside the filter, not above it
         inset = ax.inset_axes([0.0, 1.03, 0.3, 0.3])  # the filter itself, above the curve
         weights = model.c1.weight.detach()[unit, 0]
         limit = weights.abs().max().item()
@@ -126,10 +133,12 @@ def rsa_matrices(representational_similarity):
     fig = new_figure(12, 3.1)
     axes = fig.subplots(1, len(rsa["layers"]))
     for ax, layer in zip(axes, rsa["layers"]):
-        shown = ax.imshow(rsa["rdms"][layer].numpy(), cmap=SEQUENTIAL_CMAP, vmin=0)
+        rdm = rsa["rdms"][layer]                 # layers differ in range: only the pattern counts
+        shown = ax.imshow((rdm / rdm.max()).numpy(), cmap=SEQUENTIAL_CMAP, vmin=0, vmax=1)
         ax.set_title(layer if layer in ("pixels", "output") else layer.upper(), fontsize=16)
         ax.set_xticks(range(10))                 # a tick per digit: find any pair
         ax.set_yticks(range(10))
         ax.tick_params(labelsize=12, length=2, pad=1)
-    fig.colorbar(shown, ax=axes, shrink=0.9, label="1 − correlation")
+    bar = fig.colorbar(shown, ax=axes, shrink=0.9, ticks=[0, 1])
+    bar.ax.set_yticklabels(["same", "most\ndifferent"])
     return fig

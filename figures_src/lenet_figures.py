@@ -90,8 +90,8 @@ def lenet_feature_maps(trained_lenet5):
     with torch.no_grad():
         activity = layer_activity(model, digit)
     weights = model.c1.weight.detach()[:, 0]
-    fig = new_figure(12, 4.4)
-    left, middle, right = fig.subfigures(1, 3, width_ratios=[0.9, 3, 1.7], wspace=0.02)
+    fig = new_figure(12, 3.4)
+    left, middle, right = fig.subfigures(1, 3, width_ratios=[0.9, 3, 1.5], wspace=0.02)
     ax = left.subplots()
     ax.imshow(digit[0, 0].numpy(), cmap=DIGIT_CMAP)
     ax.set_title("input", fontsize=16)
@@ -125,6 +125,7 @@ def lenet_training_curve(trained_lenet5):
     left.set_xlabel("epoch")
     left.set_ylabel("training loss")
     left.set_yscale("log")
+    left.yaxis.set_major_formatter("{x:g}")  # 0.1, not 10^-1: superscripts would be too small to read
     left.legend(frameon=False)
     accuracy = np.array(history["test_accuracy"]) * 100
     n = np.arange(1, len(accuracy) + 1)
