@@ -113,7 +113,7 @@ def _run_export(deck: Path, ref: Ref, artifact: str, cache: Cache, timeout: floa
 
 def _model_script(name: str, answer: dict) -> bytes:
     """A script that registers the model: a file:// page can run scripts but cannot fetch bytes."""
-    model = {k: answer[k] for k in ("onnx", "layer", "model", "maps", "digits", "labels", "agreement")}
+    model = {k: answer[k] for k in ("onnx", "layer", "model", "maps", "digits", "labels", "reference", "agreement")}
     return (f"(window.DeckDemoModels = window.DeckDemoModels || {{}})[{json.dumps(name)}] = "
             f"{json.dumps(model)};\n").encode()
 

@@ -160,6 +160,7 @@ def run(request: dict, out: Path) -> dict:
     return {"layer": layer, "model": type(model).__name__, "maps": list(maps.shape[1:]), "agreement": agreement,
             "digits": base64.b64encode((digits.images[picks] * 255).round().astype(np.uint8).tobytes()).decode(),
             "labels": [int(digits.labels[i]) for i in picks],
+            "reference": probabilities.tolist(),  # torch's answer on each of them, for the browser tests
             "static": {"label": int(digits.labels[picks[0]]), "probabilities": probabilities[0].tolist()}}
 
 

@@ -14,11 +14,15 @@ def static_svg(digit: np.ndarray, probabilities: np.ndarray, maps: np.ndarray, l
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(12, 3.6))
+    with matplotlib.rc_context({"font.size": 14}):  # 16 px or more once scaled to the slide's width
+        return _draw(Figure(figsize=(12, 3.6)), digit, probabilities, maps, layer, kind)
+
+
+def _draw(fig, digit, probabilities, maps, layer: str, kind: str) -> bytes:
     grid = fig.add_gridspec(2, 3 + (len(maps) + 1) // 2, width_ratios=[2.2, 0.3] + [1] * ((len(maps) + 1) // 2) + [4.5])
     shown = fig.add_subplot(grid[:, 0])
     shown.imshow(digit, cmap="gray", vmin=0, vmax=1)
-    shown.set_title("input (28 x 28)" if kind == "draw-digit" else "test digit", fontsize=11)
+    shown.set_title("input (28 x 28)" if kind == "draw-digit" else "test digit")
     shown.axis("off")
     low, high = float(maps.min()), float(maps.max())
     columns = (len(maps) + 1) // 2
@@ -27,7 +31,7 @@ def static_svg(digit: np.ndarray, probabilities: np.ndarray, maps: np.ndarray, l
         ax.imshow(image, cmap="gray", vmin=low, vmax=high)
         ax.axis("off")
         if index == 0:
-            ax.set_title(f"maps of {layer}", fontsize=11, loc="left")
+            ax.set_title(f"maps of {layer}", loc="left")
     bars = fig.add_subplot(grid[:, -1])
     best = int(np.argmax(probabilities))
     colours = ["#1f5fa8" if c == best else "#8a8a8a" for c in range(10)]
@@ -36,7 +40,7 @@ def static_svg(digit: np.ndarray, probabilities: np.ndarray, maps: np.ndarray, l
     bars.invert_yaxis()
     bars.set_xlim(0, 1)
     bars.set_xlabel("probability")
-    bars.set_title(f"predicts {best} ({probabilities[best]:.1%})", fontsize=11)
+    bars.set_title(f"predicts {best} ({probabilities[best]:.1%})")
     for side in ("top", "right"):
         bars.spines[side].set_visible(False)
     fig.tight_layout()

@@ -120,6 +120,9 @@ class CellMaker:
         """For Jinja: value() is its text; the other helpers leave a token where their cell goes."""
         if key[0] == "value":
             return self.results[key]
+        if key[0] == "demo":  # runs in the deck's page (onnxruntime-web); the notebook says so in prose
+            what = "cover part of a test digit" if dict(key[2]).get("kind") == "occlude" else "draw a digit"
+            return f"*In the deck this slide has a live demo of `{key[1]}`: {what} and watch the network answer.*"
         self.pending.append(key)
         return TOKEN.format(len(self.pending) - 1)
 

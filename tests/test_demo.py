@@ -201,6 +201,7 @@ def test_buttons_work_by_keyboard_without_moving_the_slide(demo_deck, chromium):
     first = np.frombuffer(__import__("base64").b64decode(meta["digits"]), dtype=np.uint8)[:784] / 255
     assert np.abs(np.array(state["input"]) - first).max() < 1e-6  # the test digit itself, not a redrawing
     assert_shows_torch(state, model)
+    assert np.abs(np.array(state["probabilities"]) - meta["reference"][0]).max() < PROBABILITY_TOLERANCE
     assert state["slide"] == 1 and state["says"].startswith("The network says")
     page.focus(".present .demo-clear")
     page.keyboard.press(" ")  # Space on a focused button of the widget clears, and stays in the widget
@@ -311,3 +312,53 @@ def scores():
 
 def problems_line(caught, line: int) -> str:
     return next(str(p) for p in caught.value.problems if p.line == line)
+
+
+def test_the_export_is_cached_with_the_producer_and_redone_when_its_code_changes(demo_deck, tmp_path, monkeypatch):
+    import shutil
+
+    import deckbuild.demo
+
+    deck = Path(shutil.copytree(demo_deck[0], tmp_path / "deck", ignore=shutil.ignore_patterns("build")))
+    before = sorted(p.name for p in (demo_deck[1] / "demo").glob("tiny_model-*.js"))
+
+    def export_again(*args):
+        raise AssertionError("exported again although the model did not change")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(deckbuild.demo, "_run_export", export_again)
+        (deck / "code_snippets" / "other.py").write_text("ANSWER = 42\n")  # code changed: references resolved again
+        build(deck, deck / "site", Options(progress=False))
+    assert sorted(p.name for p in (deck / "site" / "demo").glob("tiny_model-*.js")) == before
+    tiny = deck / "code_snippets" / "tiny.py"
+    tiny.write_text(tiny.read_text().replace("One convolution", "Still one convolution"))  # retrain, export again
+    build(deck, deck / "site", Options(progress=False))
+    after = sorted(p.name for p in (deck / "site" / "demo").glob("tiny_model-*.js"))
+    assert len(after) == 2 and not set(after) & set(before)
+
+
+def test_the_live_widget_passes_axe(demo_deck, chromium):
+    from axe_check import RUN, WCAG_21_AA, inject_axe, violation_lines
+
+    page = open_deck(chromium, demo_deck[1] / "index.html")
+    inject_axe(page)
+    for slide in (1, 2):  # draw-digit, then occlusion
+        page.evaluate(f"Reveal.slide({slide})")
+        page.wait_for_selector(".present .deck-demo.demo-ready", timeout=60_000)
+        assert violation_lines([page.evaluate(RUN, ["slide", WCAG_21_AA])]) == []
+
+
+def test_the_lecture_has_lenet5_live(lecture_site, chromium):
+    page = open_deck(chromium, lecture_site / "index.html")
+    source = page.evaluate("""(() => { const slide = document.querySelector('.deck-demo').closest('section');
+        const at = Reveal.getIndices(slide); Reveal.slide(at.h, at.v); return slide.dataset.source; })()""")
+    assert source.startswith("slides/09_lenet.md:")
+    page.wait_for_selector(".present .deck-demo.demo-ready", timeout=60_000)
+    [script] = (lecture_site / "demo").glob("trained_lenet5-*.js")
+    meta = json.loads(re.search(r"= (\{.*\});", script.read_text()).group(1))
+    assert meta["layer"] == "c1" and meta["maps"] == [6, 28, 28] and meta["agreement"]["same_argmax"] == 200
+    for shown in range(3):  # the first three test digits, through the Example button
+        page.click(".present .demo-example")
+        state = demo_state(page)
+        assert np.abs(np.array(state["probabilities"]) - meta["reference"][shown]).max() < PROBABILITY_TOLERANCE
+    assert not page.console_errors
