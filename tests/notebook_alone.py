@@ -51,9 +51,11 @@ def tools_present() -> None:
     assert os.geteuid() == 0, "running a notebook alone needs root, for unshare -n -m"
 
 
-def run_alone(notebook: Path, folder: Path, *, idx_from: Path | None, hide: list[Path], timeout: float) -> AloneRun:
+def run_alone(notebook: Path, folder: Path, *, idx_from: Path | None, hide: list[Path], timeout: float,
+              font_cache: Path | None = None) -> AloneRun:
     """Copy `notebook` alone into the empty `folder` (and the IDX files of `idx_from` into
-    folder/data/MNIST/raw), then run `pytest --nbval-lax` on it there, offline, with `hide` covered."""
+    folder/data/MNIST/raw), then run `pytest --nbval-lax` on it there, offline, with `hide` covered.
+    `font_cache`: a matplotlib config folder shared by several runs, so each does not rebuild it."""
     import time
 
     tools_present()
@@ -72,7 +74,7 @@ def run_alone(notebook: Path, folder: Path, *, idx_from: Path | None, hide: list
                          "--nbval-kernel-name", "python3", notebook.name])
     script = f"ip link set lo up && {covers}exec {pytest}"  # loopback up: pytest talks to its kernel over it
     env = {**os.environ, "PYTHONPATH": str(hook), "NOTEBOOK_ALONE_LOG": str(log), "PYTHONDONTWRITEBYTECODE": "1",
-           "MPLCONFIGDIR": str(hook / "matplotlib"), "HOME": str(hook)}  # no cache of a previous run is read
+           "MPLCONFIGDIR": str(font_cache or hook / "matplotlib"), "HOME": str(hook)}  # no cache of a previous run
     started = time.perf_counter()
     result = subprocess.run(["unshare", "-n", "-m", "sh", "-c", script], cwd=folder, env=env, capture_output=True,
                             text=True, timeout=timeout)
