@@ -7,7 +7,6 @@ the build process never does. Jobs run one at a time, so a training job has ever
 from __future__ import annotations
 
 import os
-import select
 import shutil
 import subprocess
 import sys
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
-from .wire import Ending, Progress, Reply, recv, send
+from .wire import Ending, Progress, Reply, connection
 
 # How long the worker may take to import its libraries before we give up on it.
 START_TIMEOUT = 600.0
@@ -84,7 +83,7 @@ class Worker:
         if not self.ready:
             self._await_ready(display)
         display.start(job)
-        send(self.job_fd, job)
+        self.jobs.send(job)
         reply = None
         while True:
             message = self._receive(job["timeout"] + MARGIN)
@@ -105,8 +104,9 @@ class Worker:
     def spawn(self) -> None:
         """Start the worker process; it imports its libraries while the caller goes on."""
         self.started, self.ready = time.perf_counter(), False
-        job_read, self.job_fd = os.pipe()
-        self.event_fd, event_write = os.pipe()
+        job_read, job_write = os.pipe()
+        event_read, event_write = os.pipe()
+        self.jobs, self.events = connection(job_write, reading=False), connection(event_read, reading=True)
         engine_parent = str(Path(__file__).resolve().parents[1])
         code = (
             f"import sys; sys.path.insert(0, {engine_parent!r}); import deckbuild.worker as w; "
@@ -136,14 +136,16 @@ class Worker:
 
     def _receive(self, timeout: float):
         """The next message from the worker, or None when it has ended or said nothing in time."""
-        ready, _, _ = select.select([self.event_fd], [], [], timeout)
-        return recv(self.event_fd) if ready else None
+        try:
+            return self.events.recv() if self.events.poll(timeout) else None
+        except EOFError:
+            return None
 
     def close(self) -> None:
         """Stop the worker: closing its job pipe makes it kill any running child and exit."""
         if self.process is None:
             return
-        os.close(self.job_fd)
+        self.jobs.close()
         if not self.ready:  # still importing its libraries: nothing of value to wait for
             self.process.kill()
         try:
@@ -151,7 +153,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        os.close(self.event_fd)
+        self.events.close()
         self.process, self.ready = None, False
 
 

@@ -1,12 +1,8 @@
-"""What the build process, the worker and a job's process say to each other, and how it is framed on a pipe."""
+"""What the build process, the worker and a job's process say to each other over pipes."""
 from __future__ import annotations
 
-import os
-import pickle
-import struct
 from dataclasses import dataclass
-
-_HEADER = struct.Struct("!I")
+from multiprocessing.connection import Connection
 
 
 @dataclass
@@ -43,41 +39,6 @@ class Ending:
     lost: bool = False
 
 
-def send(fd: int, message) -> None:
-    """Write one length-prefixed pickled message."""
-    data = pickle.dumps(message)
-    view = memoryview(_HEADER.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def recv(fd: int):
-    """Read one message; None at end of stream."""
-    header = _read_exactly(fd, _HEADER.size)
-    if header is None:
-        return None
-    body = _read_exactly(fd, _HEADER.unpack(header)[0])
-    return None if body is None else pickle.loads(body)
-
-
-def _read_exactly(fd: int, n: int) -> bytes | None:
-    chunks, left = [], n
-    while left:
-        chunk = os.read(fd, left)
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
-
-
-def split_frames(buffer: bytearray) -> list[bytes]:
-    """Take the complete frames off the front of buffer (a partial one stays)."""
-    frames = []
-    while len(buffer) >= _HEADER.size:
-        end = _HEADER.size + _HEADER.unpack_from(buffer)[0]
-        if len(buffer) < end:
-            break
-        frames.append(bytes(buffer[_HEADER.size : end]))
-        del buffer[:end]
-    return frames
+def connection(fd: int, *, reading: bool) -> Connection:
+    """One end of a pipe that carries pickled messages (multiprocessing frames them); it owns the fd."""
+    return Connection(fd, readable=reading, writable=not reading)

@@ -12,7 +12,6 @@ import gc
 import importlib
 import importlib.util
 import os
-import pickle
 import select
 import signal
 import sys
@@ -20,7 +19,7 @@ import time
 from pathlib import Path
 
 from .jobs import Capture, run_job, seed
-from .wire import Ending, Reply, recv, send, split_frames
+from .wire import Ending, Reply, connection
 
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36  # prctl(2) options (Linux)
 
@@ -40,12 +39,17 @@ def main(argv: list[str]) -> None:
                 pass
     # Children never collect the libraries' objects, so their pages stay shared after fork.
     gc.freeze()
-    send(event_fd, "ready")
+    jobs, events = connection(job_fd, reading=True), connection(event_fd, reading=False)
+    events.send("ready")
     from .cache import Cache
 
     cache = Cache(Path(cache_root))
-    while (job := recv(job_fd)) is not None:
-        _supervise(job, cache, Path(deck), job_fd, event_fd)
+    while True:
+        try:
+            job = jobs.recv()
+        except EOFError:  # the build process is done with us
+            return
+        _supervise(job, cache, Path(deck), jobs, events)
 
 
 def _in_deck(name: str, deck: str) -> bool:
@@ -58,7 +62,7 @@ def _in_deck(name: str, deck: str) -> bool:
     return any(str(origin).startswith(deck + os.sep) for origin in origins)
 
 
-def _supervise(job: dict, cache, deck: Path, job_fd: int, event_fd: int) -> None:
+def _supervise(job: dict, cache, deck: Path, jobs, events) -> None:
     """Fork a child for the job, relay its messages, kill it at the deadline, report how it ended."""
     read_end, write_end = os.pipe()
     started = time.perf_counter()
@@ -67,49 +71,44 @@ def _supervise(job: dict, cache, deck: Path, job_fd: int, event_fd: int) -> None
     if pid == 0:
         _die_with(worker)
         os.close(read_end)
-        os.close(job_fd)
-        os.close(event_fd)
+        os.close(jobs.fileno())
+        os.close(events.fileno())
         _child(job, cache, deck, write_end)
     os.close(write_end)
     _set_group(pid)
     pidfd = os.pidfd_open(pid)
-    buffer, watched, timed_out = bytearray(), [read_end, pidfd, job_fd], False
+    child = connection(read_end, reading=True)
+    watched, timed_out = [read_end, pidfd, jobs.fileno()], False
     deadline = started + job["timeout"]
     while pidfd in watched:
         ready, _, _ = select.select(watched, [], [], max(0.0, deadline - time.perf_counter()))
         if not ready:
             timed_out = True
             break
-        if job_fd in ready:  # the build process went away: stop everything
+        if jobs.fileno() in ready:  # the build process went away: stop everything
             _kill_group(pid)
             _kill_strays(pid)
             sys.exit(0)
         if read_end in ready:
-            _relay(read_end, buffer, event_fd, watched)
+            _relay(child, events, watched)
         if pidfd in ready:
             watched.remove(pidfd)
     _kill_group(pid)  # also ends anything the job started itself
     _, status = os.waitpid(pid, 0)
     _kill_strays(pid)
-    os.set_blocking(read_end, False)
-    while read_end in watched:
-        try:
-            _relay(read_end, buffer, event_fd, watched)
-        except BlockingIOError:
-            break
-    os.close(read_end)
+    while read_end in watched and child.poll():  # what it said before it ended
+        _relay(child, events, watched)
+    child.close()
     os.close(pidfd)
-    send(event_fd, _ending(timed_out, status, time.perf_counter() - started))
+    events.send(_ending(timed_out, status, time.perf_counter() - started))
 
 
-def _relay(fd: int, buffer: bytearray, event_fd: int, watched: list) -> None:
-    """Forward the child's complete messages to the build process."""
-    data = os.read(fd, 1 << 16)
-    if not data:
-        watched.remove(fd)
-    buffer.extend(data)
-    for frame in split_frames(buffer):
-        send(event_fd, pickle.loads(frame))
+def _relay(child, events, watched: list) -> None:
+    """Forward one message of the child to the build process (at its end: stop watching it)."""
+    try:
+        events.send(child.recv())
+    except EOFError:  # closed, or cut short by a kill
+        watched.remove(child.fileno())
 
 
 def _prctl(option: int, value: int) -> bool:
@@ -177,9 +176,10 @@ def _child(job: dict, cache, deck: Path, out_fd: int) -> None:
     captured = Capture()
     sys.stdout = captured
     seed()
-    reply = run_job(job, cache, deck, captured, lambda message: send(out_fd, message))
+    out = connection(out_fd, reading=False)
+    reply = run_job(job, cache, deck, captured, out.send)
     try:
-        send(out_fd, reply if isinstance(reply, Reply) else Reply("error", error=repr(reply)))
+        out.send(reply if isinstance(reply, Reply) else Reply("error", error=repr(reply)))
         sys.stderr.flush()
     finally:
         os._exit(0)
