@@ -1,5 +1,4 @@
-"""The Python around lecture code in a notebook: the imports a snippet needs to run on its own, and
-which producers a figure needs."""
+"""The Python around a snippet in a notebook: whether it can run on its own, and the imports it needs."""
 from __future__ import annotations
 
 import ast
@@ -55,21 +54,3 @@ def _bindings(node: ast.stmt, module: str):
 
 def _spelled(alias: ast.alias) -> str:
     return f"{alias.name} as {alias.asname}" if alias.asname else alias.name
-
-
-def needs(name: str, producers: dict) -> set[str]:
-    """Every producer that `name` needs, directly or through others."""
-    seen, todo = set(), list(producers[name].inputs)
-    while todo:
-        current = todo.pop()
-        if current not in seen:
-            seen.add(current)
-            todo.extend(producers[current].inputs)
-    return seen
-
-
-def call_chain(name: str, producers: dict) -> str:
-    """The call that computes a producer from scratch: lenet_filters(trained_lenet=trained_lenet())."""
-    return f"{name}({', '.join(f'{dep}={call_chain(dep, producers)}' for dep in producers[name].inputs)})"
-
-
