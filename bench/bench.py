@@ -520,6 +520,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(figure_row(deck, args.runs, cold))
         rows.append(pdf_row(deck, args.runs))
         rows += preview_rows(deck, args.runs)
+        from demo_latency import demo_rows  # the live demos of the built site (issue 20)
+
+        rows += demo_rows(deck / "build" / "site", Row)
     print_table(rows, args.deck.resolve())
     return 0
 

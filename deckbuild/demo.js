@@ -229,7 +229,9 @@
 
   // One inference at a time: events during a run only mark the newest input as wanted next.
   Demo.prototype.request = function (stamp, announce) {
-    this.pending = {stamp: stamp, announce: announce || (this.pending && this.pending.announce)};
+    // the oldest event not yet answered: its wait is what the person drawing sees
+    this.pending = this.pending ? {stamp: Math.min(stamp, this.pending.stamp), announce: announce || this.pending.announce}
+                                : {stamp: stamp, announce: announce};
     if (this.busy) return this.busy;
     var self = this;
     this.busy = (async function () {
