@@ -138,7 +138,7 @@ def rsa_matrices(representational_similarity):
         ax.set_title(layer if layer in ("pixels", "output") else layer.upper(), fontsize=16)
         ax.set_xticks(range(10))                 # a tick per digit: find any pair
         ax.set_yticks(range(10))
-        ax.tick_params(labelsize=12, length=2, pad=1)
+        ax.tick_params(labelsize=13, length=2, pad=1)  # 13 pt of 12 inches in 1150 px: 17 px
     bar = fig.colorbar(shown, ax=axes, shrink=0.9, ticks=[0, 1])
     bar.ax.set_yticklabels(["same", "most\ndifferent"])
     return fig

@@ -72,12 +72,12 @@ def lenet_filters(trained_lenet5):
     """The 6 first-layer filters of the trained LeNet-5 (5x5 each), each scaled to [-1, 1]."""
     weights = trained_lenet5["model"].c1.weight.detach()[:, 0]        # [6, 5, 5]
     scaled = weights / weights.abs().amax(dim=(1, 2), keepdim=True)
-    fig = new_figure(9, 2.6)
-    axes = fig.subplots(1, len(scaled))
-    for k, (ax, kernel) in enumerate(zip(axes, scaled)):
+    fig = new_figure(5.5, 4)                    # shown in a slide column, about 650 px wide
+    axes = fig.subplots(2, len(scaled) // 2)
+    for k, (ax, kernel) in enumerate(zip(axes.flatten(), scaled)):
         image = ax.imshow(kernel.numpy(), cmap=DIVERGING_CMAP, vmin=-1, vmax=1)
         ax.set_title(f"filter {k}", fontsize=16)
-    strip_axes(*axes)
+    strip_axes(*axes.flatten())
     bar = fig.colorbar(image, ax=axes, shrink=0.9, ticks=[-1, 0, 1])
     bar.ax.set_yticklabels(["−", "0", "+"], fontsize=16)
     return fig

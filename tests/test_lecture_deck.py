@@ -11,7 +11,7 @@ from deckbuild.browser import in_chromium, offline_page
 from deckbuild.cache import Cache
 from deckbuild.config import load_config
 from deckbuild.markdown_render import Stash
-from deckbuild.pipeline import Options, build, resolve_references
+from deckbuild.pipeline import Options, resolve_references
 from deckbuild.references import call_key, index_references, jinja_environment
 from deckbuild.slides import read_slide_files
 from slide_layout import MEASURE, slide_indices
@@ -43,10 +43,9 @@ FACTS = """() => {
 
 
 @pytest.fixture(scope="module")
-def lecture(tmp_path_factory):
-    """The lecture built into a temporary folder, and what each reference resolved to."""
-    out = tmp_path_factory.mktemp("lecture") / "site"
-    build(ROOT, out, Options(progress=False))
+def lecture(lecture_site):
+    """The lecture built into a temporary folder (once per session), and what each reference resolved to."""
+    out = lecture_site
     stash = Stash()  # the build just cached every result: resolving again runs nothing
     results, _ = resolve_references(ROOT, REFS, Cache(ROOT / ".cache"), Options(progress=False),
                                     load_config(ROOT).timeout, stash, make_figures=True)
