@@ -19,14 +19,19 @@ DIGIT_CMAP = "gray"        # MNIST look: white strokes on black
 DIVERGING_CMAP = "RdBu_r"  # signed values: blue negative, red positive, white zero
 SEQUENTIAL_CMAP = "viridis"
 
+# Sizes in points. A figure W inches wide shown D slide pixels wide turns p points into p * D / (72 W)
+# pixels, and every text must reach 16 px at 1280x720 (tests/test_figure_text.py): a 10-inch figure
+# across the slide (about 1150 px) shows 14 pt as 22 px; in one of two columns (about 700 px) the
+# figure must be about 6 inches wide. Superscripts in math are 0.7 times their text's size.
 STYLE = {
-    "font.size": 14,
-    "axes.titlesize": 14,
-    "axes.labelsize": 14,
-    "xtick.labelsize": 12,
-    "ytick.labelsize": 12,
-    "legend.fontsize": 12,
-    "figure.titlesize": 15,
+    "font.size": 16,
+    "axes.titlesize": 16,
+    "axes.labelsize": 16,
+    "xtick.labelsize": 14,
+    "ytick.labelsize": 14,
+    "legend.fontsize": 14,
+    "legend.title_fontsize": 14,
+    "figure.titlesize": 17,
     "axes.linewidth": 1.2,
     "lines.linewidth": 2.5,
     "lines.markersize": 7,
@@ -36,7 +41,8 @@ STYLE = {
     "image.interpolation": "nearest",  # pixels stay pixels, never blurred
     "image.cmap": SEQUENTIAL_CMAP,
     "savefig.dpi": 150,
-    "svg.fonttype": "path",
+    # Text stays text: measurable, searchable, sharp at any zoom; the build embeds the glyphs it uses.
+    "svg.fonttype": "none",
     "svg.hashsalt": "deckbuild",  # fixed ids inside SVG files: same figure, same bytes
 }
 

@@ -23,7 +23,7 @@ def augmentation_gallery():
     digits = [_first_of(images, labels, d) for d in GALLERY_CLASSES]
     rows = {"original": lambda image: image, **single_augmentations()}
     pipeline = augmentation()
-    fig = new_figure(10.5, 4.8)
+    fig = new_figure(9, 4.1)  # shown in a column about 700 px wide: 16 pt -> 17 px
     left, right = fig.subfigures(1, 2, width_ratios=[1.25, 1], wspace=0.04)
     singles = left.subplots(len(rows), len(digits))
     for r, (name, transform) in enumerate(rows.items()):

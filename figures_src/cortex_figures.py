@@ -191,7 +191,7 @@ def gabor_tuning_curve() -> Figure:
         _thumbnail(ax, stimulus, orientation, 1.33, 17, "gray")
     rf = cortex.model_cell()
     _thumbnail(ax, rf, 155, 0.82, 22, DIVERGING_CMAP, rf.abs().max().item())
-    ax.text(155, 0.52, "receptive field", ha="center", va="top", fontsize=12)
+    ax.text(155, 0.52, "receptive field", ha="center", va="top", fontsize=14)
     ax.set_xlim(0, 180)
     ax.set_ylim(0, 1.5)
     ax.set_xticks(range(0, 181, 45))
@@ -227,7 +227,7 @@ def _fovea_outline() -> torch.Tensor:
 
 def retinotopy() -> Figure:
     """The right visual field and its image in left V1 under the complex-log model."""
-    fig = new_figure(10, 4.5)
+    fig = new_figure(7.5, 3.6)  # shown in a column about 700 px wide: legend text 14 pt -> 18 px
     field_ax, cortex_ax = fig.subplots(1, 2, width_ratios=(1, 1.15))
     shades = colormaps["viridis"](torch.linspace(0, 0.9, len(ECCENTRICITIES)).tolist())
     for ax, transform in ((field_ax, lambda z: z), (cortex_ax, cortex.complex_log_map)):
@@ -262,7 +262,7 @@ def orientation_map() -> Figure:
     angles = cortex.preferred_orientations(z)
     rows, cols, _ = cortex.find_pinwheels(z)
     inside = (rows < crop - 1) & (cols < crop - 1)  # the crop edge is not periodic
-    fig = new_figure(6.5, 4.5)
+    fig = new_figure(5, 3.5)  # shown in a column about 440 px wide: 14 pt -> 17 px
     map_ax, key_ax = fig.subplots(1, 2, width_ratios=(1, 0.3))
     # Colour first, then smooth: 0 and 180 degrees are the same red, so no seam appears
     map_ax.imshow(colormaps["hsv"](angles.numpy() / 180), interpolation="bilinear")
@@ -271,7 +271,7 @@ def orientation_map() -> Figure:
     wavelength = cortex.MAP_WAVELENGTH
     map_ax.plot([8, 8 + wavelength], [crop - 8, crop - 8], color="black", lw=4)
     map_ax.text(8 + wavelength / 2, crop - 11, "column spacing", ha="center", va="bottom",
-                fontsize=12, fontweight="bold")
+                fontsize=14, fontweight="bold")
     map_ax.axis("off")
     _orientation_key(key_ax)
     return fig

@@ -78,6 +78,7 @@ def init_relu_std() -> Figure:
     # the mean square: the scale shrinks by 1/sqrt(2) per layer
     ax.text(11, 0.05, r"Xavier: $\times 1/\sqrt{2}$ per layer", color=RED)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter("{x:g}")  # 0.01, not 10^-2: superscripts would be too small to read
     ax.set_xlabel("layer (ReLU, 512 units each)")
     ax.set_ylabel("std of activations")
     ax.set_xticks([1, 5, 10, 15, 20])

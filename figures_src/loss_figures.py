@@ -15,7 +15,7 @@ def ce_vs_mse() -> Figure:
     fig = new_figure(8, 4.5)
     ax = fig.add_subplot()
     ax.plot(p, -torch.log(p), color=RED, label=r"cross-entropy $-\ln p$")
-    ax.plot(p, (1 - p) ** 2, color=BLUE, label=r"squared error $(1-p)^2$")
+    ax.plot(p, (1 - p) ** 2, color=BLUE, label="squared error (1 − p)²")  # a math superscript would be too small
 
     # A confident mistake: the net gives the true class only 2 %
     bad = 0.02

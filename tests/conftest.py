@@ -69,3 +69,13 @@ def open_deck(browser, index_html: Path):
     page.goto(index_html.as_uri())
     page.wait_for_function("window.Reveal && Reveal.isReady()")
     return page
+
+
+@pytest.fixture(scope="session")
+def lecture_site(tmp_path_factory) -> Path:
+    """This repository's lecture, built once per test session into a temporary folder."""
+    from deckbuild.pipeline import Options, build
+
+    out = tmp_path_factory.mktemp("lecture") / "site"
+    build(ROOT, out, Options(progress=False))
+    return out
