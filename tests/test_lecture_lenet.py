@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from code_snippets import augmentation, inspection, lenet, transfer
+from lecture_checks import zero_argument_functions
 from code_snippets.lenet import LeNet5
 
 # Parameter and multiply-add counts by hand: weights + biases; output positions x dot length.
@@ -68,6 +69,21 @@ def test_output_shapes_follow_the_paper(model):
     assert lenet.output_shapes(model) == {
         "input": (1, 28, 28), "c1": (6, 28, 28), "s2": (6, 14, 14), "c3": (16, 10, 10),
         "s4": (16, 5, 5), "c5": (120,), "f6": (84,), "output": (10,)}
+
+
+def test_paper_parameter_count_from_its_connection_table():
+    # C3 reads 6x3 + 6x4 + 3x4 + 1x6 = 60 S2 maps with 5x5 filters, plus 16 biases; S2 and S4 have
+    # a weight and a bias per map; the RBF output is fixed. LeCun et al. (1998) give 1,516 for C3.
+    c3 = 60 * 25 + 16
+    assert c3 == 1_516
+    assert lenet.paper_params() == 156 + 6 * 2 + c3 + 16 * 2 + 48_120 + 10_164 == 60_000
+
+
+def test_every_value_and_output_for_slides_is_checked_here():
+    tested = {"n_params", "dense_param_share", "n_multiply_adds", "conv_multiply_add_share",
+              "print_layer_table", "flattened_input_fails", "fully_connected_net",
+              "n_params_fully_connected", "fully_connected_to_lenet5_ratio", "paper_params"}
+    assert zero_argument_functions(lenet) == tested
 
 
 def test_fully_connected_net_of_last_week():
