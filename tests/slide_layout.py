@@ -55,9 +55,9 @@ def layout_problems(page, screenshots: Path | None = None) -> dict[str, list[str
     for h, v in slide_indices(page):
         page.evaluate(f"() => Reveal.slide({h}, {v}, 999)")  # the final fragment state
         # Fragments fade in: wait until no CSS transition or animation runs any more.
-        # (animations that loop forever, such as reveal.js's arrow hint, never end: they do not count)
+        # Only the slide's own count: reveal.js's arrow hint outside it bounces 50 times (minutes).
         page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running'"
-                               " || a.effect.getComputedTiming().iterations === Infinity)")
+                               " || !(a.effect && Reveal.getCurrentSlide().contains(a.effect.target)))")
         label = f"{h}.{v} {slide_title(page)}"
         if screenshots is not None:
             page.screenshot(path=str(screenshots / f"slide-{h:02d}-{v:02d}.png"))
