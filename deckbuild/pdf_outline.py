@@ -13,8 +13,8 @@ import pikepdf
 
 # Every rendered heading in document order, as Chromium outlines them: its text without math (which
 # Chromium leaves out), its title with math as TeX, whether it is the title of its slide (the first
-# h1-h3 of its <section>, or the handout's cover) and whether that slide opens a section (an h1 on
-# any slide but the title slide).
+# h1-h3 of its <section>, or the handout's cover) and the slide file it comes from: a slide file is
+# a section of the deck, whatever heading levels its author chose.
 HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
   .filter(h => h.getClientRects().length && !h.closest('[aria-hidden="true"]'))
   .map(h => {
@@ -23,7 +23,7 @@ HEADINGS = """() => [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')]
     const box = h.closest('section, .handout-cover');
     const first = box ? box.querySelector('h1, h2, h3') : null;
     return {plain: text(() => ''), title: text(k => (k.querySelector('annotation') || {}).textContent || ''),
-            slide: first === h, section: h.tagName === 'H1' && !box.matches('.title-slide, .handout-cover')};
+            slide: first === h, file: ((h.closest('section[data-source]') || {dataset: {}}).dataset.source || '').replace(/:\\d+$/, '')};
   })"""
 
 
@@ -46,11 +46,11 @@ def _chromium_entries(pdf: pikepdf.Pdf) -> list[tuple[str, pikepdf.Array]]:
 
 
 def slide_outline(pdf: pikepdf.Pdf, headings: list[dict]) -> list[pikepdf.OutlineItem]:
-    """Top-level bookmarks: each section (and each slide before the first) with its slides beneath.
+    """Top-level bookmarks: the first slide of each slide file, the file's other slides beneath it.
     A heading is matched to the next Chromium entry with the same text, so positions stay Chromium's."""
     entries, start = _chromium_entries(pdf), 0
     top: list[pikepdf.OutlineItem] = []
-    section: pikepdf.OutlineItem | None = None  # the section the next slides belong to
+    section, file = None, None  # the first slide's bookmark of the slide file being read, and that file
     for heading in headings:
         found = next((i for i in range(start, len(entries)) if _squeezed(entries[i][0]) == _squeezed(heading["plain"])), None)
         if found is None:
@@ -59,11 +59,11 @@ def slide_outline(pdf: pikepdf.Pdf, headings: list[dict]) -> list[pikepdf.Outlin
         if not heading["slide"]:
             continue
         item = pikepdf.OutlineItem(" ".join(heading["title"].split()), entries[found][1])
-        if heading["section"] or section is None:
-            top.append(item)
-            section = item if heading["section"] else None
-        else:
+        if section is not None and heading["file"] == file and file.startswith("slides/"):
             section.children.append(item)
+        else:
+            top.append(item)
+            section, file = item, heading["file"]
     return top
 
 

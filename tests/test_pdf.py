@@ -288,15 +288,15 @@ def test_the_structure_has_headings_lists_tables_and_figures_with_alt_text(expor
     assert [str(e.get("/Alt")) for e in elements if e.S == "/Figure"] == ["y equals x squared"]
 
 
-def test_one_bookmark_per_slide_with_sections_as_parents(exported):
-    assert bookmarks(exported["tagged"]["deck"]) == [
-        ("PDF test deck", 0, []), ("Tripling numbers", 1, []), ("The code of triple", 2, []),
-        ("A vertical aside", 3, []), ("Squares plot", 4, [("Closing words", 5, [])]),
+def test_one_bookmark_per_slide_with_slide_files_as_sections(exported):
+    assert bookmarks(exported["tagged"]["deck"]) == [  # each slide file is a section: its first slide the parent
+        ("PDF test deck", 0, []), ("Tripling numbers", 1, [("The code of triple", 2, []), ("A vertical aside", 3, [])]),
+        ("Squares plot", 4, [("Closing words", 5, [])]),
     ]
     handout = exported["handout"]
     assert bookmarks(exported["tagged"]["handout"]) == [
-        ("PDF test deck", 0, []), ("Tripling numbers", page_of(handout, "Tripling numbers"), []),
-        ("The code of triple", page_of(handout, "The code of triple"), []),
-        ("A vertical aside", page_of(handout, "A vertical aside"), []),
+        ("PDF test deck", 0, []), ("Tripling numbers", page_of(handout, "Tripling numbers"), [
+            ("The code of triple", page_of(handout, "The code of triple"), []),
+            ("A vertical aside", page_of(handout, "A vertical aside"), [])]),
         ("Squares plot", page_of(handout, "Squares plot"), [("Closing words", page_of(handout, "Closing words"), [])]),
     ]
