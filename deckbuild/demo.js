@@ -155,7 +155,7 @@
   Demo.prototype.listen = function () {
     var self = this, canvas = this.canvas, drawing = false, last = null;
     var at = function (e) { var r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) * canvas.width / r.width, (e.clientY - r.top) * canvas.height / r.height]; };
-    ["touchstart", "touchmove", "pointerdown", "mousedown"].forEach(function (type) {  // not reveal.js's swipes or the chalkboard's
+    ["touchstart", "touchmove", "pointerdown", "pointermove", "pointerup", "mousedown"].forEach(function (type) {  // not reveal.js's swipes
       canvas.addEventListener(type, function (e) { e.stopPropagation(); }, {passive: true});
     });
     this.root.addEventListener("keydown", function (e) {  // a focused control keeps its keys; reveal.js gets the rest

@@ -362,3 +362,42 @@ def test_the_lecture_has_lenet5_live(lecture_site, chromium):
         state = demo_state(page)
         assert np.abs(np.array(state["probabilities"]) - meta["reference"][shown]).max() < PROBABILITY_TOLERANCE
     assert not page.console_errors
+
+
+def test_the_notebook_says_in_prose_where_the_demo_is(tmp_path):
+    from deckbuild.config import load_config
+    from deckbuild.notebook_cells import CellMaker
+    from deckbuild.notebooks import make_notebook
+    from deckbuild.references import jinja_environment
+    from deckbuild.slides import read_slide_files
+
+    deck = write(tmp_path / "deck", {"slides/01_demo.md": SLIDES})
+    [file] = read_slide_files(deck)
+    notebook = make_notebook(load_config(deck), file, jinja_environment(), CellMaker(deck, {}, {}), (1, 1))
+    prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    assert "a live demo of `tiny_model`: draw a digit and watch" in prose
+    assert "a live demo of `tiny_model`: cover part of a test digit and watch" in prose
+    assert not any("tiny_model" in cell.source for cell in notebook.cells if cell.cell_type == "code")
+
+
+def test_a_finger_draws_and_does_not_swipe_the_slide(demo_deck, chromium):
+    deck, site = demo_deck
+    context = chromium.new_context(viewport={"width": 1280, "height": 720}, has_touch=True)
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.goto((site / "index.html").as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    page.evaluate("Reveal.slide(1)")
+    page.wait_for_selector(".present .deck-demo.demo-ready", timeout=60_000)
+    box = page.locator(".present .demo-canvas").bounding_box()
+    touch = context.new_cdp_session(page)  # real touch input: Chromium makes the pointer events from it
+    path = [(0.8 - 0.05 * i, 0.5) for i in range(12)]  # right to left: the swipe that means "next slide"
+    for n, (x, y) in enumerate(path):
+        kind = "touchStart" if n == 0 else "touchMove"
+        touch.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [
+            {"x": box["x"] + x * box["width"], "y": box["y"] + y * box["height"]}]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    state = demo_state(page)
+    assert_shows_torch(state, tiny_model(deck))
+    assert state["slide"] == 1 and sum(state["input"]) > 5  # drawn, and the deck stayed where it was
+    context.close()

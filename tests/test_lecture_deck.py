@@ -71,7 +71,8 @@ def slides(lecture):
 
 
 def test_the_deck_has_slides_and_references_to_check():
-    assert len(read_slide_files(ROOT)) >= 12, "slides/ should hold the twelve sections of CONTENT.md"
+    # twelve sections of CONTENT.md in eleven files: normalization is taught inside typical convnets
+    assert len(read_slide_files(ROOT)) >= 11, "slides/ should hold the sections of CONTENT.md"
     assert len(REFS) >= 100, f"only {len(REFS)} references: is slides/ complete?"
 
 
