@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pikepdf
 import pytest
 
 from axe_check import axe_page_states, axe_slides, count_by_rule, violation_lines
@@ -17,8 +18,10 @@ from deckbuild.cache import Cache, key_of
 from deckbuild.config import load_config
 from deckbuild.errors import DeckError
 from deckbuild.mathtex import Formula, katex_version, render_formulas
+from deckbuild.pdf import export_pdf
 from deckbuild.pipeline import Options, build
 from figures_src import _style
+from test_pdf import bookmarks, structure
 
 
 @pytest.fixture(scope="session")
@@ -64,6 +67,26 @@ def test_no_axe_violation_on_any_slide_of_the_lecture(request, theme):
     assert facts["role"] is None  # not an "application": screen readers keep browse mode
     assert facts["formulas"] >= 50 and facts["mathml"] == facts["formulas"], facts
     assert facts["blocked"] == []
+
+
+@pytest.mark.parametrize("handout", [False, True], ids=["deck.pdf", "handout.pdf"])
+def test_the_lecture_pdfs_are_tagged_with_one_bookmark_per_slide(dark_lecture_site, handout):
+    deck = dark_lecture_site.parent.parent  # the dark copy: its build/ is a temporary folder
+    pdf = pikepdf.open(export_pdf(deck, dark_lecture_site, handout=handout))
+    config = load_config(ROOT)
+    assert pdf.Root.MarkInfo.Marked is True and pdf.Root.Lang == config.lang and pdf.docinfo.Title == config.title
+    kinds = [str(element.S) for element in structure(pdf)]
+    assert {"/H2", "/L", "/LI", "/Table", "/Figure", "/Code"} <= set(kinds)
+    alts = [str(element.get("/Alt", "")).strip() for element in structure(pdf) if element.S == "/Figure"]
+    assert len(alts) >= 20 and all(alts), alts
+    outline = bookmarks(pdf)
+    titles = [title for title, _, children in outline for title in [title] + [child[0] for child in children]]
+    files = sorted(p.name for p in (ROOT / "slides").glob("[0-9]*.md"))
+    assert len(outline) == 1 + len(files)  # the title slide, then one section per slide file
+    if not handout:
+        assert len(titles) == len(pdf.pages)  # one bookmark per slide, each on its own page
+        assert [page for _, page, _ in outline] == sorted(page for _, page, _ in outline)
+    assert all(title.strip() for title in titles)
 
 
 def test_formulas_cached_before_mathml_are_rendered_again(tmp_path):
