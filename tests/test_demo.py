@@ -15,7 +15,7 @@ import torch
 from deckbuild.artifacts import load_artifact
 from deckbuild.cache import Cache
 from deckbuild.errors import DeckError
-from deckbuild.pipeline import Options, build
+from deckbuild.pipeline import Options, build, check
 from tests.conftest import ROOT, open_deck
 
 TINY_NET = '''import torch
@@ -401,3 +401,14 @@ def test_a_finger_draws_and_does_not_swipe_the_slide(demo_deck, chromium):
     assert_shows_torch(state, tiny_model(deck))
     assert state["slide"] == 1 and sum(state["input"]) > 5  # drawn, and the deck stayed where it was
     context.close()
+
+
+def test_check_fails_where_build_would(tmp_path):
+    slides = '## A\n\n{{ demo("tiny_model", layer="out") }}\n'
+    deck = write(tmp_path / "deck", {"code_snippets/tiny.py": TINY_NET, "figures_src/models.py": TINY_PRODUCER,
+                                     "slides/01_a.md": slides})
+    with pytest.raises(DeckError) as caught:
+        check(deck, Options(progress=False))
+    assert [str(p) for p in caught.value.problems] == [
+        "slides/01_a.md:3: demo('tiny_model'): TinyNet must give 10 class scores and layer 'out' feature maps "
+        "[1, C, H, W]; got [1, 10] and [1, 10]"]
