@@ -120,12 +120,12 @@ def text_sizes(svg_file: Path) -> tuple[float, float, list[tuple[str, float]]]:
 
 def shown_figures(page, site: Path, figure_lines: dict[tuple[str, str], list[int]] | None = None) -> list[dict]:
     """Visit every slide of the deck open in `page`; for each image shown: where, its name, and its texts
-    as (size in slide px, text), smallest first (None when the image is missing or no SVG)."""
+    as (size in slide px, text), smallest first (None when the image did not load)."""
     page.wait_for_function("() => [...document.images].every(img => img.complete)")
     found, sizes = [], {}
     for h, v in slide_indices(page):
         page.evaluate(f"() => Reveal.slide({h}, {v}, 999)")  # the final fragment state: everything shown
-        # Wait for the slide's transitions to end; reveal.js's bouncing "next" arrow never ends.
+        # Wait for the slide's own transitions; reveal.js's "next" arrow outside it bounces for minutes.
         page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running'"
                                " || !(a.effect && Reveal.getCurrentSlide().contains(a.effect.target)))")
         shown = page.evaluate(SHOWN)
@@ -151,13 +151,17 @@ def shown_figures(page, site: Path, figure_lines: dict[tuple[str, str], list[int
 
 
 def problems_of(figures: list[dict]) -> list[str]:
-    """One line per figure that is missing, no SVG, or has text under MIN_PX."""
+    """One line per figure that did not load or has text under MIN_PX (each text named once)."""
     problems = []
     for figure in figures:
         if figure["texts"] is None:
             problems.append(f"{figure['label']}: {figure['src']} did not load")
             continue
-        small = [(px, text) for px, text in figure["texts"] if px < MIN_PX - TOLERANCE_PX]
+        small = {}  # text -> its smallest size: 40 tick labels "0" make one entry
+        for px, text in figure["texts"]:
+            if px < MIN_PX - TOLERANCE_PX:
+                small.setdefault(text, px)
+        small = [(px, text) for text, px in small.items()]
         if small:
             listed = ", ".join(f"'{text}' {px:.1f} px" for px, text in small[:6])
             more = f" and {len(small) - 6} more" if len(small) > 6 else ""
