@@ -14,7 +14,8 @@ def static_svg(digit: np.ndarray, probabilities: np.ndarray, maps: np.ndarray, l
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
-    with matplotlib.rc_context({"font.size": 14}):  # 16 px or more once scaled to the slide's width
+    # 16 px or more once scaled to the slide's width; text kept as text, its glyphs embedded (svg_fonts)
+    with matplotlib.rc_context({"font.size": 14, "svg.fonttype": "none"}):
         return _draw(Figure(figsize=(12, 3.6)), digit, probabilities, maps, layer, kind)
 
 

@@ -264,7 +264,8 @@ GLYPH = re.compile(r'<path id="[A-Za-z][\w-]*-[0-9a-f]+"')
 
 
 def test_the_lecture_keeps_figure_text_as_text_with_its_fonts(lecture_site):
-    svgs = {svg.name: svg.read_text("utf-8") for svg in (lecture_site / "figures").glob("*.svg")}
+    # figures/ from figures_src, demo/ the static pictures of live demos (print, no JavaScript)
+    svgs = {svg.name: svg.read_text("utf-8") for folder in ("figures", "demo") for svg in (lecture_site / folder).glob("*.svg")}
     outlined = sorted(name for name, text in svgs.items() if GLYPH.search(text))
     assert not outlined, f"text drawn as outlines (set svg.fonttype 'none'): {outlined}"
     # deckbuild/svg_fonts.py embeds the glyphs: without them the projector's fonts replace matplotlib's
