@@ -4,6 +4,7 @@ onnxruntime-web runtime and the widget (demo.js) as plain scripts that a file://
 
 Files in the site (only when some slide has a demo):
   demo/demo.js, demo/demo.css        the widget, linked from the page (small)
+  demo/demo-input.js                 MNIST's preprocessing of a drawing, loaded with the runtime
   demo/ort.wasm.min.js               onnxruntime-web, loaded when a demo slide is first shown
   demo/ort-runtime.js                its WebAssembly binary and loader as base64 (file:// cannot fetch)
   demo/PRODUCER-KEY.js / .svg        the model as base64 ONNX with its test digits; the static picture
@@ -61,7 +62,7 @@ def runtime_files(cache: Cache) -> dict[str, Path]:
     """The widget and onnxruntime-web, as the site carries them."""
     digest = hashlib.sha256(b"".join((ORT / f).read_bytes() for f in ORT_FILES)).hexdigest()[:16]
     runtime = _cached_file(cache, f"ort-runtime-{digest}.js", _runtime_script)
-    return {"demo/demo.js": HERE / "demo.js", "demo/demo.css": HERE / "demo.css",
+    return {"demo/demo.js": HERE / "demo.js", "demo/demo.css": HERE / "demo.css", "demo/demo-input.js": HERE / "demo-input.js",
             "demo/ort.wasm.min.js": ORT / "ort.wasm.min.js", "demo/ort-runtime.js": runtime}
 
 

@@ -173,7 +173,7 @@ def test_drawn_strokes_give_torchs_probabilities_offline_from_file(demo_deck, ch
     deck, site = demo_deck
     model = tiny_model(deck)
     page = open_deck(chromium, site / "index.html")
-    heavy = re.compile(r"/site/demo/(ort|tiny_model-\w+\.js)")  # runtime and model, not widget or picture
+    heavy = re.compile(r"/site/demo/(ort|demo-input|tiny_model-\w+\.js)")  # not the widget's glue or the picture
     assert not any(heavy.search(url) for url in page.requests)  # nothing heavy before a demo slide is shown
     page.keyboard.press("ArrowRight")
     page.wait_for_selector(".present .deck-demo.demo-ready", timeout=60_000)
@@ -184,7 +184,7 @@ def test_drawn_strokes_give_torchs_probabilities_offline_from_file(demo_deck, ch
     best = int(np.argmax(state["probabilities"]))
     assert state["says"] == f"The network says {best}, with probability {round(100 * state['probabilities'][best])}%."
     assert sum(state["input"]) > 10 and max(state["input"]) <= 1 and min(state["input"]) >= 0
-    assert sum(bool(heavy.search(url)) for url in page.requests) == 3  # ort, its binary, the model
+    assert sum(bool(heavy.search(url)) for url in page.requests) == 4  # ort, its binary, the model, the input
     assert all(url.startswith("file://") for url in page.requests), page.requests
     assert not page.console_errors
 
