@@ -48,7 +48,7 @@ def lecture(lecture_site):
     out = lecture_site
     stash = Stash()  # the build just cached every result: resolving again runs nothing
     results, _ = resolve_references(ROOT, REFS, Cache(ROOT / ".cache"), Options(progress=False),
-                                    load_config(ROOT).timeout, stash, make_figures=True)
+                                    load_config(ROOT).timeout, stash)
     return out, results, stash
 
 
