@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -56,10 +57,18 @@ def axe_reports(site: Path) -> tuple[list[dict], dict]:
     return in_chromium(visit)
 
 
+@pytest.fixture(scope="session")
+def axe_by_theme(lecture_site, dark_lecture_site) -> dict:
+    """axe_reports of both themes, each in a browser of its own at the same time: axe is single-threaded
+    and takes about a second a slide, so two cores halve the wait."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        lecture, dark = pool.map(axe_reports, [lecture_site, dark_lecture_site])
+    return {"lecture": lecture, "dark": dark}
+
+
 @pytest.mark.parametrize("theme", ["lecture", "dark"])
-def test_no_axe_violation_on_any_slide_of_the_lecture(request, theme):
-    site = request.getfixturevalue("lecture_site" if theme == "lecture" else "dark_lecture_site")
-    reports, facts = axe_reports(site)
+def test_no_axe_violation_on_any_slide_of_the_lecture(axe_by_theme, theme):
+    reports, facts = axe_by_theme[theme]
     assert len(reports) >= 60, f"only {len(reports)} axe reports: did the slides load?"
     problems = violation_lines(reports)
     assert not problems, f"{len(problems)} axe violations ({count_by_rule(reports)}):\n" + "\n".join(problems)
