@@ -24,7 +24,7 @@ from pathlib import Path
 from .atomic import write_atomically
 from .cache import Cache, key_of
 from .errors import Collector
-from .fingerprint import ENGINE_ROOT
+from .fingerprint import ENGINE_ROOT, library_versions
 from .model import Ref
 from .vendor import NODE
 
@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 ORT = NODE / "onnxruntime-web" / "dist"
 # Single-threaded SIMD build: a file:// page is never cross-origin isolated, so no threads anyway.
 ORT_FILES = ("ort-wasm-simd-threaded.wasm", "ort-wasm-simd-threaded.mjs")
-EXPORT_CODE = ("demo_export.py", "demo_static.py", "demo_digits.py", "artifacts.py")
+EXPORT_CODE = ("demo_export.py", "demo_static.py", "demo_digits.py", "artifacts.py", "svg_fonts.py")  # what the answer depends on
 
 
 def make_demos(deck: Path, refs: list[Ref], artifacts: dict[str, str], cache: Cache, timeout: float,
@@ -83,7 +83,8 @@ def demo_html(ref: Ref, name: str, answer: dict) -> str:
 def _exported(deck: Path, ref: Ref, artifact: str, cache: Cache, timeout: float) -> dict:
     """The export's answer (with the ONNX bytes and the SVG), from the cache or computed now."""
     code = [(HERE / f).read_text(encoding="utf-8") for f in EXPORT_CODE]
-    key = key_of("demo", FORMAT, artifact, ref.arg("kind", "draw-digit"), ref.arg("layer"), code)
+    exporters = library_versions(("torch", "onnx", "numpy", "matplotlib"))  # the export and its check
+    key = key_of("demo", FORMAT, artifact, ref.arg("kind", "draw-digit"), ref.arg("layer"), code, exporters)
     answer = cache.get_json("demo", key)
     if not isinstance(answer, dict):
         answer = _run_export(deck, ref, artifact, cache, timeout)
