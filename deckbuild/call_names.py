@@ -29,7 +29,7 @@ def find_call(deck: Path, ref: Ref) -> tuple[Path, str] | str:
         return f"{what}: there is no code_snippets/{module}.py (modules: {name_list(module, modules)})"
     rel = path.relative_to(deck).as_posix()
     source = path.read_text(encoding="utf-8")
-    names = top_level_names(source)
+    names = _names(source)
     if names is None:  # bad syntax: the worker reports it with its line
         return path, rel
     functions, constants, imported = names
@@ -47,6 +47,11 @@ def find_call(deck: Path, ref: Ref) -> tuple[Path, str] | str:
         return f"{what}: {rel} has no function '{name}' (functions: {name_list(name, public)})"
     public += [n for n in constants if not n.startswith("_")]
     return f"{what}: {rel} has no function or constant '{name}' (names: {name_list(name, public)})"
+
+
+@lru_cache(maxsize=256)  # a deck calls into the same few modules many times: parse each text once
+def _names(source: str):
+    return top_level_names(source)
 
 
 @lru_cache(maxsize=256)

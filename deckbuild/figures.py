@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .cache import key_of
@@ -76,7 +77,7 @@ def _module_producers(deck: Path, path: Path, problems: Collector) -> list[Produ
     rel = relpath(path, deck)
     text = path.read_text(encoding="utf-8-sig")
     try:
-        tree = ast.parse(text, filename=rel)
+        tree = _parse(text, rel)
     except SyntaxError as error:
         problems.add(rel, error.lineno or 0, f"SyntaxError: {error.msg}")
         return []
@@ -102,6 +103,11 @@ def _module_producers(deck: Path, path: Path, problems: Collector) -> list[Produ
             problems.add(rel, node.lineno, f"producer '{name}' takes *args or **kwargs; name each input instead")
         producers.append(Producer(name, rel, node.lineno, params, source_key, _returns_figure(node), _default_alt(node)))
     return producers
+
+
+@lru_cache(maxsize=256)  # `serve` indexes the producers at every build: parse only what changed
+def _parse(text: str, filename: str) -> ast.Module:
+    return ast.parse(text, filename=filename)
 
 
 def _first_line(node: ast.FunctionDef) -> int:
