@@ -89,7 +89,7 @@ def build_result(name):
     """A fresh copy of what the producer `name` returned when the build ran it."""
     data = base64.b64decode(STORED[name])
 {load}'''
-# How the worker stored each artifact (worker.artifact_bytes): b"T" + torch.save bytes, or b"P" + a pickle.
+# How the worker stored each artifact (artifacts.artifact_bytes): b"T" + torch.save bytes, or b"P" + a pickle.
 LOAD = {b"T": "torch.load(io.BytesIO(data[1:]), map_location=\"cpu\", weights_only=False)",
         b"P": "pickle.loads(data[1:])"}
 LOADER_IMPORTS = {b"T": "import torch\n", b"P": "import pickle\n"}

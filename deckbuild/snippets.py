@@ -73,7 +73,13 @@ class SnippetIndex:
             raise _error(at, message)
         source = self._load(parts[0], target, at)
         region = source.regions.get(parts[1])
-        span = region or next((o for o in source.objects if o.name == parts[1]), None)
+        named = [o for o in source.objects if o.name == parts[1]]
+        if not region and len(named) > 1:  # the slide would show one, Python runs the last
+            lines = " and ".join(str(o.first) for o in named)
+            message = _used(f"'{parts[1]}' is defined {len(named)} times (lines {lines}); Python uses the last "
+                            "one: rename or remove the others", at)
+            raise DeckError(Problem(source.path, named[-1].first, message))
+        span = region or (named[0] if named else None)
         if span is None:
             raise _error(at, _unknown(source, parts[1]))
         first, last = (span.first + 1, span.last - 1) if region else (span.first, span.last)

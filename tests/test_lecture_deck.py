@@ -133,3 +133,15 @@ def test_every_citation_is_in_the_bibliography(slides):
 def test_the_lecture_loads_nothing_from_the_network(slides):
     _, blocked = slides
     assert blocked == []
+
+
+def test_the_assignment_lesson_holds_for_the_computed_numbers(lecture):
+    """The notes say what convolution buys: fewer parameters than the dense network, and better accuracy."""
+    _, results, _ = lecture
+
+    def number(target: str, fmt: str) -> float:
+        text = results[call_key("value", target, (("_1", fmt),))]
+        return float(text.replace(",", "").rstrip("%")) / (100 if text.endswith("%") else 1)
+
+    assert number("lenet:n_params", "{:,}") < number("lenet:n_params_fully_connected", "{:,}")
+    assert number("trained_lenet5.test_accuracy", "{:.1%}") > number("trained_fully_connected.test_accuracy", "{:.1%}")
