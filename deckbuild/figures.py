@@ -19,8 +19,9 @@ from .names import name_list
 
 PACKAGE = "figures_src"
 ENGINE_PARAMS = ("device", "progress")
-# Bumped when the engine changes how results are stored, so old entries are not trusted.
-FORMAT = 1
+# Bumped when the engine changes how results are stored, so old entries are not trusted
+# (2: figures carry the glyphs of their text, svg_fonts.py).
+FORMAT = 2
 
 
 @dataclass(frozen=True)

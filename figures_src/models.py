@@ -5,6 +5,7 @@ from contextlib import contextmanager
 
 import torch
 
+from code_snippets.dropout_experiment import run_experiment
 from code_snippets.lenet import LeNet5, fully_connected_net, train_network
 from code_snippets.transfer import repeated_transfer
 
@@ -35,6 +36,13 @@ def trained_fully_connected(device="cpu", progress=None):
     with _one_torch_thread():
         return train_network(fully_connected_net, epochs=EPOCHS, device=device,
                              progress=progress)
+
+
+def dropout_experiment(progress=None) -> dict:
+    """A small MLP trained on 500 digits with and without dropout (p = 0.5); curves and numbers.
+    Here, not beside its figure, so that restyling the figure never retrains it."""
+    with _one_torch_thread():
+        return run_experiment(progress=progress)
 
 
 def transfer_learning(device="cpu", progress=None):

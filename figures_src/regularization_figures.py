@@ -6,7 +6,6 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 from torch import nn
 
-from code_snippets.dropout_experiment import run_experiment
 from figures_src._style import BLUE, GREEN, GREY, ORANGE, RED, new_figure
 
 LAYER_SIZES = (4, 6, 6, 2)
@@ -77,11 +76,6 @@ def dropout_network() -> Figure:
         n_hidden = sum(LAYER_SIZES[1:-1])
         ax.set_title(f"training step {step}:\n{n_dropped} of {n_hidden} hidden units dropped")
     return fig
-
-
-def dropout_experiment(progress=None) -> dict:
-    """Train a small MLP on 500 digits with and without dropout (p = 0.5); curves and numbers."""
-    return run_experiment(progress=progress)
 
 
 def dropout_curves(dropout_experiment) -> Figure:

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from torch import nn  # noqa: E402
 
 from code_snippets import cortex  # noqa: E402
-from figures_src import (cortex_figures, init_figures, loss_figures,  # noqa: E402
+from figures_src import (cortex_figures, init_figures, loss_figures, models,  # noqa: E402
                          regularization_figures)
 from figures_src.init_figures import _layer_activations, _standard_init_  # noqa: E402
 from figures_src.regularization_figures import _dropout_masks  # noqa: E402
@@ -96,7 +96,7 @@ def test_dropout_masks_come_from_nn_dropout_and_change_every_step():
 @pytest.fixture(scope="module")
 def dropout_result():
     torch.manual_seed(0)
-    return regularization_figures.dropout_experiment()
+    return models.dropout_experiment()
 
 
 def test_dropout_experiment_artifact_has_the_documented_keys(dropout_result):
