@@ -17,6 +17,7 @@ from .codeblocks import code_html
 from .errors import DeckError, Problem
 from .exercises import exercise_html, is_exercise
 from .fences import Fence, lex_fences
+from .html_blocks import check_html_balance
 from .mathtex import Formula
 
 # Code spans first (a $ inside one is code), then display math (no blank line inside, as in TeX),
@@ -126,6 +127,7 @@ def _fence_html(fence: Fence) -> str:
 
 def slide_html(text: str, path: str, first_line: int, md: markdown.Markdown, stash: Stash) -> str:
     """Markdown of one slide (or its notes) to HTML that still holds tokens."""
+    check_html_balance(text, path, first_line)
     text = protect(text, path, first_line, stash)
     md.reset()
     return apply_element_attributes(md.convert(text.replace("\\$", "&#36;")))
