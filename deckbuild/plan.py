@@ -2,11 +2,10 @@
 for the others (a producer's inputs before it); decided from content hashes, nothing is imported."""
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import write_atomically
 from .cache import Cache, key_of
 from .call_names import find_call
 from .deps import deck_closure
@@ -223,9 +222,5 @@ def figure_file(cache: Cache, name: str, key: str) -> Path | None:
         return None
     path = cache.root / "svg" / f"{name}-{key[:16]}.svg"
     if not path.is_file() or path.read_bytes() != payload:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, path)
+        write_atomically(path, payload)
     return path
