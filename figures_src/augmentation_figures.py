@@ -34,7 +34,7 @@ def augmentation_gallery():
     for r, digit in enumerate(digits):
         for c in range(COPIES):
             draws[r, c].imshow(pipeline(digit)[0].numpy(), cmap=DIGIT_CMAP, vmin=0, vmax=1)
-    left.suptitle("one transform at a time")
+    left.suptitle("one at a time, stronger than in training")
     right.suptitle("all of them, random draws")
     strip_axes(*singles.flatten(), *draws.flatten())
     return fig

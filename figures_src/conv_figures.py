@@ -50,14 +50,14 @@ def sobel_maps():
     fig = new_figure(11, 3.6)
     axes = fig.subplots(1, 5, width_ratios=[1, 0.7, 1, 0.7, 1])
     axes[0].imshow(digit[0, 0].numpy(), cmap=DIGIT_CMAP)
-    axes[0].set_title("input 28×28")
+    axes[0].set_title("input {}×{}".format(*digit.shape[-2:]))
     panels = (("Sobel x", SOBEL_X, "vertical edges"), ("Sobel y", SOBEL_Y, "horizontal edges"))
     for k, (name, kernel, finds) in enumerate(panels):
         _show_kernel(axes[1 + 2 * k], kernel)
         axes[1 + 2 * k].set_title(name)
         image = axes[2 + 2 * k].imshow(maps[k].numpy(), cmap=DIVERGING_CMAP,
                                        vmin=-limit, vmax=limit)
-        axes[2 + 2 * k].set_title(f"{finds}, 26×26")
+        axes[2 + 2 * k].set_title("{}\n{}×{}".format(finds, *maps.shape[-2:]))  # two lines: clear of the colour bar
     strip_axes(axes[0])
     _framed(axes[2])
     _framed(axes[4])
