@@ -67,7 +67,8 @@ def make_slides(root: Path, config: DeckConfig, options: Options) -> tuple[list[
             problems.extend(error)
     problems.raise_if_any()
     figures = {f"figures/{ref.target}.svg" for ref in refs if ref.kind == "figure"}
-    stacks, media = render_slides(raw, root, cache, stash, generated=figures | set(figure_files))  # + demo()'s
+    # figure_files also holds the files that demo() slides show
+    stacks, media = render_slides(raw, root, cache, stash, generated=figures | set(figure_files))
     return refs, stacks, {**figure_files, **media}
 
 
