@@ -24,7 +24,7 @@ SEED = 0
 
 
 def execute(deck: Path, refs: list[Ref], cache: Cache, *, device: str = "cpu", timeout: float = 120.0,
-            verbose: bool = False, make_figures: bool = True, progress: bool | None = None) -> Results:
+            verbose: bool = False, progress: bool | None = None) -> Results:
     """Results for every output/value/figure/exec reference; user mistakes raise one DeckError."""
     deck = Path(deck).resolve()
     problems = Collector()
@@ -39,7 +39,7 @@ def execute(deck: Path, refs: list[Ref], cache: Cache, *, device: str = "cpu", t
         producers = None  # figure and producer references wait until figures_src/ is fixed
     base = {"data": data_fingerprint(deck, cache), "versions": library_versions(), "seed": SEED}
     figure_targets = {ref.target for ref in refs if ref.kind == "figure"}
-    plan = Plan(deck, cache, producers, resolve_device(device), base, make_figures, problems, figure_targets)
+    plan = Plan(deck, cache, producers, resolve_device(device), base, problems, figure_targets)
     for ref in refs:
         plan.add(ref)
     if plan.jobs:

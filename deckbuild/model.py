@@ -44,7 +44,7 @@ class Ref:
 
     @property
     def where(self) -> str:
-        return f"{self.path}:{self.line}"
+        return str(self.at)
 
     @property
     def at(self) -> Location:

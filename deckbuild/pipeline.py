@@ -66,9 +66,7 @@ def make_slides(root: Path, config: DeckConfig, options: Options) -> tuple[list[
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
-    figures = {f"figures/{ref.target}.svg" for ref in refs if ref.kind == "figure"}
-    # figure_files also holds the files that demo() slides show
-    stacks, media = render_slides(raw, root, cache, stash, generated=figures | set(figure_files))
+    stacks, media = render_slides(raw, root, cache, stash, generated=set(figure_files))  # figures, demo files
     return refs, stacks, {**figure_files, **media}
 
 

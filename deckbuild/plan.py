@@ -50,9 +50,9 @@ class Plan:
     """Results found in the cache, and the jobs that must run for the others (inputs first)."""
 
     def __init__(self, deck: Path, cache: Cache, producers: dict[str, Producer] | None, device: str,
-                 base: dict, make_figures: bool, problems: Collector, figure_targets: set[str]):
+                 base: dict, problems: Collector, figure_targets: set[str]):
         self.deck, self.cache, self.producers, self.device = deck, cache, producers, device
-        self.base, self.make_figures, self.problems = base, make_figures, problems
+        self.base, self.problems = base, problems
         self.figure_targets = figure_targets  # every name the slides use as a figure, for suggestions
         self.keys = producer_keys(producers, base, device) if producers else {}
         self.results = Results()
@@ -123,7 +123,7 @@ class Plan:
             self.bad(ref, f"unknown figure '{name}' (figures: {names})")
         elif name not in self.producers:
             self.bad(ref, f"value('{ref.target}'): unknown producer '{name}' (producers: {name_list(name, self.producers)})")
-        elif ref.kind == "figure" and self.make_figures:
+        elif ref.kind == "figure":
             path = figure_file(self.cache, name, self.keys[name])
             if path is None:
                 self._producer_job(name).refs.append(ref)

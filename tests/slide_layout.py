@@ -36,6 +36,12 @@ MEASURE = """() => {
 }"""
 
 
+# Fragments fade in: true once no transition or animation of the current slide runs any more.
+# Only the slide's own count: reveal.js's arrow hint outside it bounces 50 times (minutes).
+SETTLED = ("() => document.getAnimations().every(a => a.playState !== 'running'"
+           " || !(a.effect && Reveal.getCurrentSlide().contains(a.effect.target)))")
+
+
 def slide_indices(page) -> list[tuple[int, int]]:
     """(h, v) of every slide, in order."""
     return page.evaluate("""() => Reveal.getHorizontalSlides().flatMap((section, h) => {
@@ -54,10 +60,7 @@ def layout_problems(page, screenshots: Path | None = None) -> dict[str, list[str
     found = {}
     for h, v in slide_indices(page):
         page.evaluate(f"() => Reveal.slide({h}, {v}, 999)")  # the final fragment state
-        # Fragments fade in: wait until no CSS transition or animation runs any more.
-        # Only the slide's own count: reveal.js's arrow hint outside it bounces 50 times (minutes).
-        page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running'"
-                               " || !(a.effect && Reveal.getCurrentSlide().contains(a.effect.target)))")
+        page.wait_for_function(SETTLED)
         label = f"{h}.{v} {slide_title(page)}"
         if screenshots is not None:
             page.screenshot(path=str(screenshots / f"slide-{h:02d}-{v:02d}.png"))

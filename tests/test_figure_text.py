@@ -16,7 +16,7 @@ import pytest
 
 from deckbuild.browser import in_chromium, offline_page
 from deckbuild.pipeline import Options, build
-from slide_layout import slide_indices
+from slide_layout import SETTLED, slide_indices
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_PX = 16  # issue 17: the smallest text the back row of a lecture hall reads at 1280x720
@@ -125,9 +125,7 @@ def shown_figures(page, site: Path, figure_lines: dict[tuple[str, str], list[int
     found, sizes = [], {}
     for h, v in slide_indices(page):
         page.evaluate(f"() => Reveal.slide({h}, {v}, 999)")  # the final fragment state: everything shown
-        # Wait for the slide's own transitions; reveal.js's "next" arrow outside it bounces for minutes.
-        page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running'"
-                               " || !(a.effect && Reveal.getCurrentSlide().contains(a.effect.target)))")
+        page.wait_for_function(SETTLED)
         shown = page.evaluate(SHOWN)
         path, _, line = shown["source"].partition(":")
         for image in shown["images"]:

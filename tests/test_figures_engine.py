@@ -189,17 +189,6 @@ def test_two_cold_builds_give_identical_svg(tmp_path):
         assert b"<dc:date>" not in svg
 
 
-def test_check_mode_draws_no_figure_but_computes_values(tmp_path):
-    deck = make_deck(tmp_path, WALK)
-    typo = Ref("figure", "walk_lin", "slides/01_a.md", 20)
-    assert errors(deck, FIGURES + [FINAL, typo], make_figures=False) == [
-        "slides/01_a.md:20: unknown figure 'walk_lin' (figures: walk_line, walk_hist)"
-    ]
-    results = run(deck, FIGURES + [FINAL], make_figures=False)
-    assert results.ran == []  # the artifact was computed by the run above
-    assert results.figures == {} and results.value(FINAL) == expected_final()
-
-
 def test_values_read_from_an_artifact_report_bad_keys(tmp_path):
     deck = make_deck(tmp_path, WALK)
     refs = [Ref("value", "walk.fina", "slides/01_a.md", 1), Ref("value", "walk.path", "slides/01_a.md", 2),

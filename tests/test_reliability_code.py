@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import run_cli, write_files
-from test_reliability import BASE, S, good_site, make, no_deck_processes, placed, problem_lines, run_cli_many, tree
+from test_reliability import BASE, S, good_site, make, no_deck_processes, placed, problem_lines, row, run_cli_many, tree
 
 assert good_site  # a fixture of test_reliability.py, used here by name
 
@@ -39,10 +39,6 @@ TWICE = "def f():\n    return 1\n\n\ndef f():\n    return 2\n"
 PRODUCERS = "def stuck():\n    while True:\n        pass\n\n\ndef quits():\n    raise SystemExit(2)\n"
 TOO_MUCH = "printed {n} characters; a slide shows at most 100,000: print less, or a summary"
 EXITS = "exit({code}) was called; code run for a slide must return instead"
-
-
-def row(id: str, files: dict, *messages: str):
-    return pytest.param(files, list(messages), id=id)
 
 
 BAD_CODE = [

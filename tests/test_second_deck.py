@@ -26,7 +26,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, open_deck, run_cli
-from slide_layout import MEASURE, slide_indices
+from slide_layout import MEASURE, SETTLED, slide_indices
 
 DECK = ROOT / "tests" / "decks" / "optimizers"
 SLIDE_COUNT = 17  # the title slide, 7 + 6 + 3 written ones (two of them vertical)
@@ -190,11 +190,6 @@ def test_every_helper(built):
     assert "...  # your code here" in shown and "return w - lr * g" in shown  # question, then solution
 
 
-# Fragments fade in; reveal.js's controls tutorial bounces the arrow 50 times, so it is left out.
-SETTLED = """() => document.getAnimations().every(a => a.playState !== 'running'
-    || (a.effect && a.effect.target && a.effect.target.closest('.controls')))"""
-
-
 def test_in_the_browser_offline_with_the_theme(built, chromium):
     page = open_deck(chromium, built.site / "index.html")
     try:
@@ -211,9 +206,6 @@ def test_in_the_browser_offline_with_the_theme(built, chromium):
         assert drawn == 20  # board.json's stroke, loaded
         page.evaluate("() => Reveal.slide(5, 1)")  # the video slide: data-autoplay starts it
         page.wait_for_function("document.querySelector('.present video').currentTime > 0.2")
-        # KaTeX's MathML copy (for screen readers) is clipped to 1 px, but its children keep the
-        # formula's width: a wide centred display formula would count as sticking out.
-        page.add_style_tag(content=".katex-mathml { display: none; }")
         overflowing = {}
         for h, v in slide_indices(page):
             page.evaluate(f"() => Reveal.slide({h}, {v}, 999)")  # the final fragment state
