@@ -53,13 +53,20 @@ def main(argv: list[str]) -> None:
 
 
 def _in_deck(name: str, deck: str) -> bool:
-    """True when the top-level module `name` is a file or folder of the deck (a warm worker would keep it stale)."""
+    """True when the top-level module `name` is a file or folder of the deck itself (a warm worker would
+    keep it stale). Only the deck's own top level counts: a virtual environment inside the deck folder
+    (`.venv/`) holds libraries, which are exactly what must be preloaded."""
     try:
         spec = importlib.util.find_spec(name.partition(".")[0])
     except (ImportError, ValueError):
         return False
-    origins = [spec.origin or "", *(spec.submodule_search_locations or [])] if spec else []
-    return any(str(origin).startswith(deck + os.sep) for origin in origins)
+    if spec is None:
+        return False
+    if spec.submodule_search_locations:  # a package: its folder
+        places = [Path(location) for location in spec.submodule_search_locations]
+    else:  # a module: its file
+        places = [Path(spec.origin)] if spec.origin else []
+    return any(place.parent == Path(deck) for place in places)
 
 
 def _supervise(job: dict, cache, deck: Path, jobs, events) -> None:

@@ -203,6 +203,27 @@ def test_corrupt_cache_entry_is_recomputed_with_a_warning(tmp_path, capsys):
     assert results.text(refs[0]) == "one\ntwo\n[1, 2]"
 
 
+def test_libraries_are_preloaded_even_from_a_virtual_environment_inside_the_deck(tmp_path, monkeypatch):
+    """The README's deck is the repository, whose .venv/ lies inside the deck folder: what is installed
+    there is a library, imported once by the worker; the deck's own modules are imported by each job."""
+    site = ".venv/lib/python3.11/site-packages"
+    deck = make_deck(tmp_path, {
+        f"{site}/installedlib/__init__.py": "",
+        "helpers.py": "",
+        "code_snippets/probe.py": """
+            import sys
+
+            ALREADY_LOADED = " ".join(sorted({"installedlib", "helpers"} & set(sys.modules)))  # before the imports below
+
+            import helpers
+            import installedlib
+        """,
+    })
+    monkeypatch.setenv("PYTHONPATH", str(deck / site))
+    results = run(deck, [ref("value", "probe:ALREADY_LOADED")])
+    assert results.value(ref("value", "probe:ALREADY_LOADED")) == "installedlib"
+
+
 def test_data_fingerprint_and_data_written_by_the_code_itself(tmp_path):
     deck = make_deck(tmp_path, {"code_snippets/numbers.py": """\
         from pathlib import Path
