@@ -57,9 +57,11 @@ notebooks: setup
 serve: setup
 	$(PY) build.py serve --deck $(DECK) $(ARGS)
 
-# The whole suite; pytest's "no tests ran" (exit 5) fails like any other error.
+# The whole suite; pytest's "no tests ran" (exit 5) fails like any other error. One pytest process
+# per core (at most 4): most tests wait on a browser, a worker or a notebook kernel, so two cores
+# halve the time. A test file stays in one process, so its module fixtures are built once.
 test: setup $(STAMPS)/chromium
-	$(PY) -m pytest $(ARGS)
+	$(PY) -m pytest -n auto --maxprocesses 4 --dist loadfile $(ARGS)
 
 bench: setup $(STAMPS)/chromium
 	$(PY) bench/bench.py $(ARGS)
