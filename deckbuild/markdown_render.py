@@ -3,6 +3,7 @@ Markdown never touches them, then put back once rendered."""
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import markdown
@@ -32,6 +33,7 @@ INLINE = re.compile(
 STEPS = re.compile(r"\[([\d,|\s-]*)\]")
 TOKEN = "DBXTOKEN{}X"
 TOKEN_RE = re.compile(r"(<p>)?DBXTOKEN(\d+)X(</p>)?")
+TOKEN_NUMBER = re.compile(r"DBXTOKEN(\d+)X")
 
 
 @dataclass
@@ -129,5 +131,30 @@ def slide_html(text: str, path: str, first_line: int, md: markdown.Markdown, sta
     """Markdown of one slide (or its notes) to HTML that still holds tokens."""
     check_html_balance(text, path, first_line)
     text = protect(text, path, first_line, stash)
-    md.reset()
-    return apply_element_attributes(md.convert(text.replace("\\$", "&#36;")))
+    return _converted(text.replace("\\$", "&#36;"), md)
+
+
+# Markdown text (its tokens numbered from 0) -> HTML. `serve` rebuilds the whole deck on each save,
+# and Markdown was most of a prose edit's rebuild; a slide that did not change is now looked up.
+_CONVERTED: OrderedDict[str, str] = OrderedDict()
+CONVERTED_KEPT = 4096  # slides and notes: a lecture has about 150
+
+
+def _converted(text: str, md: markdown.Markdown) -> str:
+    """Markdown's HTML of `text`. The tokens are renumbered from 0 for the lookup, so that a slide
+    after an edited one is still found when the edit added a formula (every later number shifts)."""
+    numbers: list[str] = []
+
+    def local(match: re.Match) -> str:
+        numbers.append(match.group(1))
+        return TOKEN.format(len(numbers) - 1)
+
+    canonical = TOKEN_NUMBER.sub(local, text)
+    html = _CONVERTED.get(canonical)
+    if html is None:
+        md.reset()
+        html = _CONVERTED[canonical] = apply_element_attributes(md.convert(canonical))
+        if len(_CONVERTED) > CONVERTED_KEPT:
+            _CONVERTED.popitem(last=False)
+    _CONVERTED.move_to_end(canonical)
+    return TOKEN_NUMBER.sub(lambda match: TOKEN.format(numbers[int(match.group(1))]), html)

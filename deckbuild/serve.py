@@ -21,7 +21,7 @@ from .runner import has_warm_worker, kept_warm, warm_up
 
 SOURCES = ("slides", "code_snippets", "figures_src", "themes")  # folders of the deck that are watched
 # Saves closer together than QUIET seconds make one build; the watcher reports every STEP_MS.
-QUIET, STEP_MS = 0.1, 10
+QUIET, STEP_MS = 0.05, 10
 
 
 class Preview:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import traceback
 from html import escape
+from types import CodeType
 from typing import Callable
 
 from jinja2 import Environment, TemplateError, TemplateSyntaxError
@@ -38,7 +39,7 @@ def helpers(lookup: Lookup) -> dict:
 def render_file(file: SourceFile, env: Environment, globals_: dict) -> str:
     """The slide file with Jinja applied; errors are DeckErrors at the file's line."""
     try:
-        template = env.from_string(file.text, globals=globals_)
+        template = env.template_class.from_code(env, _compiled(env, file), env.make_globals(globals_), None)
         template.filename = file.path
         return template.render()
     except TemplateSyntaxError as error:
@@ -47,6 +48,21 @@ def render_file(file: SourceFile, env: Environment, globals_: dict) -> str:
         raise
     except TemplateError as error:
         raise DeckError(Problem(file.path, _template_line(error, file.path), f"Jinja error: {error}")) from None
+
+
+# path -> (text, compiled template): `serve` rebuilds the deck on each save, and compiling every
+# slide file's Jinja again took half of a prose edit's rebuild. One entry per file, so it stays small.
+_COMPILED: dict[str, tuple[str, CodeType]] = {}
+
+
+def _compiled(env: Environment, file: SourceFile) -> CodeType:
+    """The file's template compiled by `env`, reused while its text is unchanged. Every slide file is
+    compiled by the one environment that references.jinja_environment() makes, so the text decides."""
+    text, code = _COMPILED.get(file.path, (None, None))
+    if text != file.text:
+        code = env.compile(file.text)
+        _COMPILED[file.path] = (file.text, code)
+    return code
 
 
 def _template_line(error: Exception, path: str) -> int:

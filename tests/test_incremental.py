@@ -68,3 +68,23 @@ def test_a_failed_build_is_never_up_to_date(make_deck):
         assert run_cli("build", "--deck", str(deck)).stderr == "slides/01_a.md:1: Jinja error: 'nope' is undefined\n"
     (deck / "slides/01_a.md").write_text(SLIDE.format(text="first words"))
     assert "up to date" in build(deck).stdout  # the last good site is exactly this deck's
+
+
+def test_rebuilds_in_one_process_give_the_page_a_fresh_process_gives(make_deck):
+    """`serve` rebuilds in one long process, which remembers the Markdown of unchanged slides: after
+    edits that add and remove formulas, code and outputs ahead of them (so that every later token is
+    numbered differently), each page must be the one that a fresh `build.py build` makes."""
+    from deckbuild.pipeline import Options, build as build_here
+
+    later = '# Later\n\nStill $b^2$ here, and `code`.\n\n```python norun\nx = "$c$"\n```\n\n{{ output("demo:hello") }}\n'
+    first_slides = [
+        '# First\n\nPlain words.\n',
+        '# First\n\nNow $a_1$ and $$\\sum_i x_i$$ and\n\n```python norun\ny = 2\n```\n\n{{ output("demo:hello") }}\n',
+        '# First\n\nOnly $a_2$ now.\n',
+    ]
+    deck = make_deck({"slides/02_b.md": later, "code_snippets/demo.py": DEMO.format(greeting="hello")})
+    for number, text in enumerate(first_slides):
+        (deck / "slides/01_a.md").write_text(text)
+        build_here(deck, deck / "build" / "here", Options(progress=False))
+        build(deck)  # in a fresh process, into build/site
+        assert (deck / "build" / "here" / "index.html").read_text() == page(deck), f"edit {number}"
