@@ -60,15 +60,21 @@ def data_fingerprint(deck: Path, memo) -> str:
         return "no-data"
     h = hashlib.sha256()
     for path in sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".")):
-        stat = path.stat()
-        # The stat triple only finds a remembered hash; the key itself is the file's content.
-        stat_key = key_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-        digest = memo.get_json("filehash", stat_key)
-        if not isinstance(digest, str):
-            digest = _file_sha256(path)
-            memo.put_json("filehash", stat_key, digest)
-        h.update(path.relative_to(root).as_posix().encode() + b"\0" + digest.encode())
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + file_sha256(path, memo).encode())
     return h.hexdigest()
+
+
+def file_sha256(path: Path, memo) -> str:
+    """The SHA-256 of the file; `memo` (a Cache) remembers it by path, size and modification time,
+    so that a file that did not change is not read again (MNIST is 50 MB; a figure is read on every build)."""
+    stat = path.stat()
+    # The stat triple only finds a remembered hash; the key itself is the file's content.
+    stat_key = key_of(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    digest = memo.get_json("filehash", stat_key)
+    if not isinstance(digest, str):
+        digest = _file_sha256(path)
+        memo.put_json("filehash", stat_key, digest)
+    return digest
 
 
 def _file_sha256(path: Path) -> str:

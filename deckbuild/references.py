@@ -28,25 +28,45 @@ def index_references(files: list[SourceFile], env: Environment, known: list[Prob
     refs: list[Ref] = []
     for file in files:
         try:
-            tree = env.parse(file.text, name=file.path, filename=file.path)
-        except TemplateSyntaxError as error:
-            problems.extend(DeckError(syntax_problem(error, file, env)))
-            continue
-        for call in tree.find_all(nodes.Call):
-            if isinstance(call.node, nodes.Name) and call.node.name in HELPERS:
-                try:
-                    refs.append(_ref_of(call, file.path, env))
-                except DeckError as error:
-                    problems.extend(error)
-        try:
-            fences = lex_fences(file.text, file.path)
+            refs += _file_references(file, env)
         except DeckError as error:
             problems.extend(error)
-            continue
-        refs += [Ref("exec", fence.code, file.path, fence.line) for fence in fences
-                 if fence.language == "python" and "exec" in fence.words[1:]]
     problems.raise_if_any()
     return sorted(refs, key=lambda r: (r.path, r.line))
+
+
+# path -> (text, its references): `serve` indexes the deck on every save; a file that did not
+# change is looked up instead of being parsed by Jinja again. One entry per file.
+_INDEXED: dict[str, tuple[str, list[Ref]]] = {}
+
+
+def _file_references(file: SourceFile, env: Environment) -> list[Ref]:
+    """The references of one slide file; a DeckError with all of its problems."""
+    text, found = _INDEXED.get(file.path, (None, []))
+    if text == file.text:
+        return found
+    problems = Collector()
+    try:
+        tree = env.parse(file.text, name=file.path, filename=file.path)
+    except TemplateSyntaxError as error:
+        raise DeckError(syntax_problem(error, file, env)) from None
+    found = []
+    for call in tree.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in HELPERS:
+            try:
+                found.append(_ref_of(call, file.path, env))
+            except DeckError as error:
+                problems.extend(error)
+    try:
+        fences = lex_fences(file.text, file.path)
+    except DeckError as error:
+        problems.extend(error)
+        fences = []
+    found += [Ref("exec", fence.code, file.path, fence.line) for fence in fences
+              if fence.language == "python" and "exec" in fence.words[1:]]
+    problems.raise_if_any()
+    _INDEXED[file.path] = (file.text, found)
+    return found
 
 
 # Tags that open a block closed by end<tag>; `set` only without `=` ({% set x %}...{% endset %}).

@@ -4,12 +4,11 @@ build that changed only prose reads one cache entry here instead of parsing the 
 looking up every result and highlighting every snippet again."""
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from .cache import Cache, key_of
 from .model import Ref
-from .fingerprint import ENGINE, data_fingerprint, files_digest, files_under, library_versions
+from .fingerprint import ENGINE, data_fingerprint, file_sha256, files_digest, files_under, library_versions
 
 KIND = "resolved"
 CODE = ("code_snippets", "figures_src")
@@ -30,22 +29,22 @@ def recall(cache: Cache, key: str) -> tuple[list[str], dict[str, Path]] | None:
     if not isinstance(entry, dict):
         return None
     figures = {target: Path(path) for target, path in entry["figures"].items()}
-    if _digests(figures) != entry["digests"]:
+    if _digests(figures, cache) != entry["digests"]:
         return None
     return entry["html"], figures
 
 
 def remember(cache: Cache, key: str, html: list[str], figures: dict[str, Path]) -> None:
-    entry = {"html": html, "figures": {t: str(p) for t, p in figures.items()}, "digests": _digests(figures)}
+    entry = {"html": html, "figures": {t: str(p) for t, p in figures.items()}, "digests": _digests(figures, cache)}
     cache.put_json(KIND, key, entry)
 
 
-def _digests(figures: dict[str, Path]) -> dict[str, str | None]:
+def _digests(figures: dict[str, Path], cache: Cache) -> dict[str, str | None]:
     """The SHA-256 of each figure file; None for a file that is gone."""
     found = {}
     for target, path in figures.items():
         try:
-            found[target] = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[target] = file_sha256(path, cache)
         except OSError:
             found[target] = None
     return found

@@ -79,7 +79,7 @@ def test_rebuilds_in_one_process_give_the_page_a_fresh_process_gives(make_deck):
     later = '# Later\n\nStill $b^2$ here, and `code`.\n\n```python norun\nx = "$c$"\n```\n\n{{ output("demo:hello") }}\n'
     first_slides = [
         '# First\n\nPlain words.\n',
-        '# First\n\nNow $a_1$ and $$\\sum_i x_i$$ and\n\n```python norun\ny = 2\n```\n\n{{ output("demo:hello") }}\n',
+        '# First\n\nNow $a_1$ and $$\\sum_i x_i$$ and\n\n```python norun\ny = 2\n```\n\n{{ snippet("demo:hello") }}\n',
         '# First\n\nOnly $a_2$ now.\n',
     ]
     deck = make_deck({"slides/02_b.md": later, "code_snippets/demo.py": DEMO.format(greeting="hello")})
