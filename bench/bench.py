@@ -58,9 +58,14 @@ class Run:
 # --- running the command line ---
 
 
+def python_in(deck: Path) -> str:
+    """The deck copy's own Python (copy_deck links this environment into it as .venv/)."""
+    return str(deck / ".venv" / "bin" / Path(sys.executable).name)
+
+
 def cli(deck: Path, *args: str, env: dict | None = None) -> Run:
     """`python build.py VERB --deck DECK ...`, timed from start to exit; a failure stops the bench."""
-    command = [sys.executable, str(ROOT / "build.py"), *args, "--deck", str(deck)]
+    command = [python_in(deck), str(ROOT / "build.py"), *args, "--deck", str(deck)]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - started
@@ -100,6 +105,11 @@ def copy_deck(source: Path, target: Path) -> Path:
             shutil.copy2(path, target / name)
     if not (target / "slides").is_dir() or not any((target / "slides").glob("*.md")):
         sys.exit(f"bench: {source} has no slides/*.md to build")
+    # The README's layout: the Python environment lies inside the deck folder, so the copy gets a
+    # link to this one and every command runs its Python from there. (In a copy without it, the
+    # bench once timed a cold build of 50 s while `make slides` took 185 s: the engine took the
+    # libraries under the deck for deck modules and imported torch again in every job.)
+    (target / ".venv").symlink_to(sys.prefix, target_is_directory=True)
     return target
 
 
@@ -241,7 +251,7 @@ class TreeMemory:
 
 def cold_build(deck: Path) -> tuple[Run, TreeMemory]:
     """The first build, from an empty cache, with the memory of its process tree watched."""
-    command = [sys.executable, str(ROOT / "build.py"), "build", "--deck", str(deck)]
+    command = [python_in(deck), str(ROOT / "build.py"), "build", "--deck", str(deck)]
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = TreeMemory(process.pid)
@@ -465,7 +475,7 @@ def _preview_latencies(deck: Path, runs: int, stderr, module: Path, probe: Path)
 
     from deckbuild.browser import launch_chromium
 
-    command = [sys.executable, str(ROOT / "build.py"), "serve", "--deck", str(deck), "--port", "0"]
+    command = [python_in(deck), str(ROOT / "build.py"), "serve", "--deck", str(deck), "--port", "0"]
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
         url = server.stdout.readline().split(" at ")[1].split()[0]
