@@ -136,14 +136,17 @@ def grating(angle, wavelength=6.0, phase=0.0, size=SIDE):
 
 @torch.no_grad()
 def orientation_tuning(model, angles, wavelength=6.0, phases=8):
-    """Mean response [units, angles] of each first-layer unit to gratings, over all phases."""
+    """Peak response [units, angles] of each first-layer unit to gratings: the strongest over
+    phases and positions, as a physiologist moves the bar to where the cell answers best."""
     responses = []
     for angle in angles:
         stimuli = torch.stack([grating(angle, wavelength, 2 * math.pi * p / phases)
                                for p in range(phases)])[:, None]
         activity = layer_activity(model, stimuli)["c1"]      # [phases, units, 28, 28]
         inner = activity[:, :, 2:-2, 2:-2]    # units whose 5x5 window is not on the padding
-        responses.append(inner.mean(dim=(0, 2, 3)))         # like a firing rate
+        # Not the mean: averaged over phase, a linear filter sees only the mean brightness,
+        # the same at every orientation; its best phase keeps what the filter is tuned to.
+        responses.append(inner.amax(dim=(0, 2, 3)))
     return torch.stack(responses, dim=1)
 # [end:tuning]
 

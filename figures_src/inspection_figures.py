@@ -109,7 +109,7 @@ def orientation_tuning_curves(trained_lenet5):
         inset.imshow(weights.numpy(), cmap=DIVERGING_CMAP, vmin=-limit, vmax=limit)
         strip_axes(inset)
     fig.supxlabel("orientation of the stripes (degrees)", fontsize=16)
-    fig.supylabel("mean response", fontsize=16)
+    fig.supylabel("peak response", fontsize=16)
     return fig
 
 

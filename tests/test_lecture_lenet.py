@@ -294,6 +294,20 @@ def test_a_horizontal_edge_filter_prefers_horizontal_stripes(model):
     assert angles[tuning[0].argmin()] == 90
 
 
+def test_a_unit_whose_relu_never_closes_is_still_tuned(model):
+    """Averaged over phase, a linear response sees only the mean brightness: the tuning must keep
+    the best phase, or every unit with a large bias would draw a flat curve."""
+    with torch.no_grad():
+        model.c1.weight[0, 0] = 0
+        model.c1.weight[0, 0, 1:4, 1:4] = torch.tensor([[-1.0, -2, -1], [0, 0, 0], [1, 2, 1]])
+        model.c1.bias[0] = 10.0  # larger than any response of the filter: the ReLU stays open
+    angles = np.arange(0, 180, 15)
+    tuning = inspection.orientation_tuning(model, angles)
+    assert tuning[0].min() >= 10.0 - 1e-4  # the ReLU never closed
+    assert angles[tuning[0].argmax()] in (0, 165, 15) and angles[tuning[0].argmin()] == 90
+    assert inspection.orientation_selectivity(tuning, angles)[0] > 0.01
+
+
 def test_orientation_selectivity_extremes():
     angles = np.arange(0, 180, 15)
     flat = torch.ones(1, len(angles))
