@@ -150,11 +150,11 @@ def _converted(text: str, md: markdown.Markdown) -> str:
         return TOKEN.format(len(numbers) - 1)
 
     canonical = TOKEN_NUMBER.sub(local, text)
-    html = _CONVERTED.get(canonical)
+    html = _CONVERTED.pop(canonical, None)
     if html is None:
         md.reset()
-        html = _CONVERTED[canonical] = apply_element_attributes(md.convert(canonical))
-        if len(_CONVERTED) > CONVERTED_KEPT:
-            _CONVERTED.popitem(last=False)
-    _CONVERTED.move_to_end(canonical)
+        html = apply_element_attributes(md.convert(canonical))
+    _CONVERTED[canonical] = html  # the most recently used last
+    if len(_CONVERTED) > CONVERTED_KEPT:
+        _CONVERTED.popitem(last=False)
     return TOKEN_NUMBER.sub(lambda match: TOKEN.format(numbers[int(match.group(1))]), html)
