@@ -29,7 +29,7 @@ from .notebook_kernel import KERNEL, ensure_kernel, execute_notebook
 from .notebook_setup import (COLLAPSED, SEEDS, closure_of, readme_cell_source, results_cell_source,
                              setup_cell_source)
 from .pipeline import Options, resolve_references
-from .references import index_references, jinja_environment
+from .references import index_references
 from .runner import resolve_device
 from .slides import read_slide_files, split_slides
 from .templating import helpers, render_file
@@ -46,8 +46,8 @@ def export_notebooks(root: Path, options: Options = Options(), *, out: Path | No
     writes them unrun, for a test that runs them elsewhere anyway."""
     root = Path(root).resolve()
     config, cache = load_config(root), Cache(root / ".cache")
-    env, files = jinja_environment(), read_slide_files(root)
-    refs = index_references(files, env)
+    files = read_slide_files(root)
+    refs = index_references(files)
     results, _ = resolve_references(root, refs, cache, options, config.timeout, Stash())
     producers = index_producers(root)
     maker = CellMaker(root, results, producers)
@@ -57,9 +57,9 @@ def export_notebooks(root: Path, options: Options = Options(), *, out: Path | No
     for number, file in enumerate(files, 1):
         name = Path(file.path).with_suffix(".ipynb").name
         where = (number, len(files))
-        notebooks[out / name] = make_notebook(config, file, env, maker, where)
+        notebooks[out / name] = make_notebook(config, file, maker, where)
         if "exercise" in file.text:  # cheap test first; the instructor version only where it differs
-            solved = make_notebook(config, file, env, maker, where, solutions=True)
+            solved = make_notebook(config, file, maker, where, solutions=True)
             if solved != notebooks[out / name]:
                 notebooks[out / "instructor" / name] = solved
     (out / "instructor").mkdir(parents=True, exist_ok=True)
@@ -86,13 +86,13 @@ def export_notebooks(root: Path, options: Options = Options(), *, out: Path | No
     return list(notebooks)
 
 
-def make_notebook(config: DeckConfig, file, env, maker: CellMaker, where: tuple[int, int],
+def make_notebook(config: DeckConfig, file, maker: CellMaker, where: tuple[int, int],
                   solutions: bool = False) -> nbformat.NotebookNode:
     """The unexecuted notebook of one slide file (section `where` = (number, total)): what it is and
     needs, the set-up, the build's results, then slide after slide; exercises as questions for
     students, or with their `solutions` for the instructor."""
     maker.pending, maker.solutions, maker.stored, maker.exercises = [], solutions, set(), False
-    slides = split_slides(file.path, render_file(file, env, helpers(maker.lookup)))
+    slides = split_slides(file.path, render_file(file, helpers(maker.lookup)))
     body = [cell for slide in slides for cell in slide_cells(slide, maker)]
     head = []
     if maker.stored:

@@ -12,7 +12,7 @@ from .deck_files import unusable_code_files
 from .errors import Collector, DeckError, Problem
 from .lock import one_at_a_time
 from .model import Ref
-from .references import call_key, index_references, jinja_environment
+from .references import call_key, index_references
 from .markdown_render import Stash
 from .render import Slide, render_slides
 from .resolved import recall, remember, resolved_key
@@ -53,16 +53,15 @@ def make_slides(root: Path, config: DeckConfig, options: Options) -> tuple[list[
     """The references, the slides as data, and the files they show: slide files read, references
     indexed and resolved (code run, figures drawn), Jinja, slide splitting, Markdown, math, media."""
     cache = Cache(root / ".cache")
-    env = jinja_environment()
     files = read_slide_files(root)
-    refs = index_references(files, env, unusable_code_files(root))
+    refs = index_references(files, unusable_code_files(root))
     stash = Stash()  # code, outputs and figures wait here while Markdown runs
     results, figure_files = resolve_references(root, refs, cache, options, config.timeout, stash)
     problems, raw = Collector(), []
     globals_ = helpers(lambda key: results[key])
     for file in files:
         try:
-            raw += split_slides(file.path, render_file(file, env, globals_))
+            raw += split_slides(file.path, render_file(file, globals_))
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()

@@ -5,46 +5,43 @@ reference with its line before anything runs.
 """
 from __future__ import annotations
 
+from functools import cache
 
 from jinja2 import Environment, StrictUndefined, TemplateSyntaxError, nodes
 
 from .errors import Collector, DeckError, Problem
 from .fences import lex_fences
 from .helper_args import argument_problems
+from .memo import PerFile
 from .model import Ref, SourceFile
 
 HELPERS = ("snippet", "output", "value", "figure", "demo")
 
 
+@cache
 def jinja_environment() -> Environment:
-    """The one Jinja configuration: undefined names are errors, no HTML autoescaping."""
+    """The one Jinja environment (shared: the per-file memos below and in templating.py rely on it):
+    undefined names are errors, no HTML autoescaping."""
     return Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
 
 
-def index_references(files: list[SourceFile], env: Environment, known: list[Problem] = ()) -> list[Ref]:
+def index_references(files: list[SourceFile], known: list[Problem] = ()) -> list[Ref]:
     """Every reference in every slide file, in order; syntax errors are collected, and reported
     together with the `known` problems found before."""
     problems = Collector(known)
     refs: list[Ref] = []
     for file in files:
         try:
-            refs += _file_references(file, env)
+            refs += _file_references(file)
         except DeckError as error:
             problems.extend(error)
     problems.raise_if_any()
     return sorted(refs, key=lambda r: (r.path, r.line))
 
 
-# path -> (text, its references): `serve` indexes the deck on every save; a file that did not
-# change is looked up instead of being parsed by Jinja again. One entry per file.
-_INDEXED: dict[str, tuple[str, list[Ref]]] = {}
-
-
-def _file_references(file: SourceFile, env: Environment) -> list[Ref]:
+def _references_in(file: SourceFile) -> list[Ref]:
     """The references of one slide file; a DeckError with all of its problems."""
-    text, found = _INDEXED.get(file.path, (None, []))
-    if text == file.text:
-        return found
+    env = jinja_environment()
     problems = Collector()
     try:
         tree = env.parse(file.text, name=file.path, filename=file.path)
@@ -65,8 +62,11 @@ def _file_references(file: SourceFile, env: Environment) -> list[Ref]:
     found += [Ref("exec", fence.code, file.path, fence.line) for fence in fences
               if fence.language == "python" and "exec" in fence.words[1:]]
     problems.raise_if_any()
-    _INDEXED[file.path] = (file.text, found)
     return found
+
+
+# `serve` indexes the deck on every save: a file that did not change is not parsed by Jinja again.
+_file_references = PerFile(_references_in)
 
 
 # Tags that open a block closed by end<tag>; `set` only without `=` ({% set x %}...{% endset %}).

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import traceback
 from html import escape
-from types import CodeType
 from typing import Callable
 
-from jinja2 import Environment, TemplateError, TemplateSyntaxError
+from jinja2 import TemplateError, TemplateSyntaxError
 
 from .errors import DeckError, Problem
+from .memo import PerFile
 from .model import SourceFile
-from .references import call_key, syntax_problem
+from .references import call_key, jinja_environment, syntax_problem
 
 # A helper's result is looked up by call_key(kind, target, args); the pipeline fills this in.
 Lookup = Callable[[tuple], str]
@@ -36,10 +36,11 @@ def helpers(lookup: Lookup) -> dict:
     return {kind: make(kind) for kind in ("snippet", "output", "value", "figure", "demo")}
 
 
-def render_file(file: SourceFile, env: Environment, globals_: dict) -> str:
+def render_file(file: SourceFile, globals_: dict) -> str:
     """The slide file with Jinja applied; errors are DeckErrors at the file's line."""
+    env = jinja_environment()
     try:
-        template = env.template_class.from_code(env, _compiled(env, file), env.make_globals(globals_), None)
+        template = env.template_class.from_code(env, _compiled(file), env.make_globals(globals_), None)
         template.filename = file.path
         return template.render()
     except TemplateSyntaxError as error:
@@ -50,19 +51,8 @@ def render_file(file: SourceFile, env: Environment, globals_: dict) -> str:
         raise DeckError(Problem(file.path, _template_line(error, file.path), f"Jinja error: {error}")) from None
 
 
-# path -> (text, compiled template): `serve` rebuilds the deck on each save, and compiling every
-# slide file's Jinja again took half of a prose edit's rebuild. One entry per file, so it stays small.
-_COMPILED: dict[str, tuple[str, CodeType]] = {}
-
-
-def _compiled(env: Environment, file: SourceFile) -> CodeType:
-    """The file's template compiled by `env`, reused while its text is unchanged. Every slide file is
-    compiled by the one environment that references.jinja_environment() makes, so the text decides."""
-    text, code = _COMPILED.get(file.path, (None, None))
-    if text != file.text:
-        code = env.compile(file.text)
-        _COMPILED[file.path] = (file.text, code)
-    return code
+# Compiling every slide file's Jinja again took half of a prose edit's rebuild in `serve`.
+_compiled = PerFile(lambda file: jinja_environment().compile(file.text))
 
 
 def _template_line(error: Exception, path: str) -> int:

@@ -368,12 +368,11 @@ def test_the_notebook_says_in_prose_where_the_demo_is(tmp_path):
     from deckbuild.config import load_config
     from deckbuild.notebook_cells import CellMaker
     from deckbuild.notebooks import make_notebook
-    from deckbuild.references import jinja_environment
     from deckbuild.slides import read_slide_files
 
     deck = write(tmp_path / "deck", {"slides/01_demo.md": SLIDES})
     [file] = read_slide_files(deck)
-    notebook = make_notebook(load_config(deck), file, jinja_environment(), CellMaker(deck, {}, {}), (1, 1))
+    notebook = make_notebook(load_config(deck), file, CellMaker(deck, {}, {}), (1, 1))
     prose = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     assert "a live demo of `tiny_model`: draw a digit and watch" in prose
     assert "a live demo of `tiny_model`: cover part of a test digit and watch" in prose

@@ -11,7 +11,7 @@ from deckbuild.errors import DeckError
 from deckbuild.fences import lex_fences
 from deckbuild.markdown_render import Stash, new_markdown, slide_html
 from deckbuild.model import SourceFile
-from deckbuild.references import index_references, jinja_environment
+from deckbuild.references import index_references
 from deckbuild.slides import split_slides
 
 PATH = "slides/01_a.md"
@@ -51,7 +51,7 @@ def test_every_reader_sees_the_same_fences(name, text, codes):
     (slide,) = split_slides(PATH, text)
     assert slide.notes == "" and all(code in slide.body or code.replace("\n", "\n    ") in slide.body for code in codes)
     # the indexer: exactly the exec fences, with their code and opening line
-    refs = index_references([SourceFile(PATH, text)], jinja_environment())
+    refs = index_references([SourceFile(PATH, text)])
     assert [(ref.target, ref.line) for ref in refs] == [(fence.code, fence.line) for fence in fences
                                                        if fence.words[1:2] == ["exec"]]
 
@@ -65,7 +65,7 @@ def test_every_reader_sees_the_same_fences(name, text, codes):
 def test_an_unclosed_fence_is_an_error_at_its_opening_line_for_every_reader(text, line, ticks):
     expected = [f"{PATH}:{line}: code fence {ticks} is never closed"]
     for read in (lambda: split_slides(PATH, text), lambda: rendered_code(text),
-                 lambda: index_references([SourceFile(PATH, text)], jinja_environment())):
+                 lambda: index_references([SourceFile(PATH, text)])):
         with pytest.raises(DeckError) as error:
             read()
         assert [str(problem) for problem in error.value.problems] == expected

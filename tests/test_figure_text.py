@@ -247,11 +247,11 @@ def test_a_figure_with_6pt_text_shown_small_fails(make_deck):
 
 def _figure_lines() -> dict[tuple[str, str], list[int]]:
     """(slide file, figure name) -> the lines that show that figure, for messages that point at the source."""
-    from deckbuild.references import index_references, jinja_environment
+    from deckbuild.references import index_references
     from deckbuild.slides import read_slide_files
 
     lines: dict[tuple[str, str], list[int]] = {}
-    for ref in index_references(read_slide_files(ROOT), jinja_environment()):
+    for ref in index_references(read_slide_files(ROOT)):
         if ref.kind == "figure":
             lines.setdefault((ref.path, ref.target), []).append(ref.line)
     return {key: sorted(found) for key, found in lines.items()}

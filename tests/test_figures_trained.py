@@ -62,7 +62,8 @@ FIGURES = [
     augmentation_figures.augmentation_gallery,
     augmentation_figures.augmentation_pitfalls,
 ]
-# (models.dropout_experiment is run and checked in test_figures_analytic.py, beside its figure)
+# Every producer of these modules, so that a new one cannot go untested; dropout_experiment's own
+# test is in test_figures_analytic.py, beside its figure.
 ARTIFACTS = [models.trained_lenet5, models.trained_fully_connected, models.transfer_learning, models.dropout_experiment,
              inspection_figures.representational_similarity,
              augmentation_figures.upside_down_digits]

@@ -12,12 +12,12 @@ from deckbuild.cache import Cache
 from deckbuild.config import load_config
 from deckbuild.markdown_render import Stash
 from deckbuild.pipeline import Options, resolve_references
-from deckbuild.references import call_key, index_references, jinja_environment
+from deckbuild.references import call_key, index_references
 from deckbuild.slides import read_slide_files
 from slide_layout import MEASURE, slide_indices
 
 ROOT = Path(__file__).resolve().parents[1]
-REFS = index_references(read_slide_files(ROOT), jinja_environment())  # cheap: nothing runs to list them
+REFS = index_references(read_slide_files(ROOT))  # cheap: nothing runs to list them
 
 
 def cited_works(citation_line: str) -> set[tuple[str, str]]:

@@ -779,7 +779,6 @@ def test_the_html_stage_stays_linear_in_the_number_of_slides(tmp_path):
     from deckbuild.cache import Cache
     from deckbuild.config import load_config
     from deckbuild.markdown_render import Stash
-    from deckbuild.references import jinja_environment
     from deckbuild.render import render_slides
     from deckbuild.site import render_page
     from deckbuild.slides import read_slide_files, split_slides
@@ -789,7 +788,7 @@ def test_the_html_stage_stays_linear_in_the_number_of_slides(tmp_path):
 
     def html_stage(copies: int) -> tuple[float, int]:
         """CPU seconds of this process for `copies` times the lecture; the number of slides."""
-        start, env, stash, figures = time.process_time(), jinja_environment(), Stash(), set()
+        start, stash, figures = time.process_time(), Stash(), set()
 
         def placeholder(key: tuple) -> str:
             kind, target, _ = key
@@ -799,7 +798,7 @@ def test_the_html_stage_stays_linear_in_the_number_of_slides(tmp_path):
             return "1" if kind == "value" else stash.add('<pre class="code"><code>code</code></pre>')
 
         raw = [slide for _ in range(copies) for file in files
-               for slide in split_slides(file.path, render_file(file, env, helpers(placeholder)))]
+               for slide in split_slides(file.path, render_file(file, helpers(placeholder)))]
         stacks, _ = render_slides(raw, ROOT, cache, stash, generated=figures)
         render_page(config, stacks, {})
         return time.process_time() - start, sum(len(stack) for stack in stacks)
